@@ -1,0 +1,84 @@
+package org.openrtm.extension.config;
+
+import org.jetbrains.annotations.NotNull;
+import org.openrtm.protocol.Limits;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every configuration key of the extension, with its default, range and description. {@code docs/configuration.md}
+ * is generated from this list (a test keeps the two equal).
+ */
+public final class Settings {
+
+    // ------------------------------------------------------------------------------------------------ authentication
+    public static final Setting<Duration> AUTH_CLOCK_SKEW = Setting.ofDuration("auth.clock-skew",
+            Duration.ZERO, Duration.ZERO, Duration.ofMinutes(5),
+            "How far a token's exp (and nbf) may be off before the token is refused; for devices with drifting clocks.");
+
+    // --------------------------------------------------------------------------------------------------------- limits
+    public static final Setting<Integer> MAX_PAYLOAD_BYTES = Setting.ofInt("limits.max-payload-bytes",
+            Limits.MAX_PAYLOAD_BYTES, 1, 268_435_455,
+            "Largest payload of a publish under rtm/ (peer, channel, broadcast, call, RPC), in bytes. Larger: too_large.");
+    public static final Setting<Integer> RATE_PER_SECOND = Setting.ofInt("limits.rate-per-second",
+            Limits.RATE_PER_SECOND, 1, 1_000_000,
+            "Publishes per second a client may send, sustained (token bucket refill rate). Over it: rate_limited.");
+    public static final Setting<Integer> RATE_BURST = Setting.ofInt("limits.rate-burst",
+            Limits.RATE_BURST, 1, 1_000_000,
+            "Token bucket size: how many publishes a client may send at once after being idle.");
+
+    // ------------------------------------------------------------------------------------------------- offline cache
+    public static final Setting<Integer> OFFLINE_MAX_MESSAGES = Setting.ofInt("offline.max-messages",
+            Limits.OFFLINE_MAX_MESSAGES, 0, 1_000_000,
+            "Peer messages kept per offline recipient; the oldest is dropped when full. 0 turns the offline cache off.");
+    public static final Setting<Duration> OFFLINE_TTL = Setting.ofDuration("offline.ttl",
+            Duration.ofSeconds(Limits.OFFLINE_TTL_SECONDS), Duration.ofSeconds(1), Duration.ofDays(365),
+            "Longest time a cached peer message is kept (a shorter Message Expiry Interval wins).");
+    public static final Setting<Integer> OFFLINE_MAX_EVENTS = Setting.ofInt("offline.max-events",
+            200, 0, 1_000_000,
+            "Events (receipts, call states) kept per user while it is not subscribed to its event topic.");
+
+    // ---------------------------------------------------------------------------------------------- de-duplication
+    public static final Setting<Duration> DEDUP_WINDOW = Setting.ofDuration("dedup.window",
+            Duration.ofSeconds(Limits.DEDUP_WINDOW_SECONDS), Duration.ZERO, Duration.ofDays(7),
+            "How long a (sender, rtm-cid) pair is remembered: a repeat within it is acknowledged with the first "
+                    + "result and not delivered twice. 0 turns de-duplication off.");
+
+    // --------------------------------------------------------------------------------------------------------- access
+    public static final Setting<String> NON_RTM_TOPICS = Setting.ofChoice("access.non-rtm-topics",
+            "allow", List.of("allow", "deny"),
+            "Whether authenticated clients may publish and subscribe outside rtm/ (ordinary MQTT topics).");
+
+    // ---------------------------------------------------------------------------------------------------------- store
+    public static final Setting<String> STORE_SYNC = Setting.ofChoice("store.sync",
+            "always", List.of("always", "interval", "never"),
+            "When the journal is forced to disk: always (before every acknowledgement, group-committed), "
+                    + "interval (every store.sync-interval; a broker crash loses nothing, a power cut up to that "
+                    + "interval), never (left to the OS).");
+    public static final Setting<Duration> STORE_SYNC_INTERVAL = Setting.ofDuration("store.sync-interval",
+            Duration.ofMillis(200), Duration.ofMillis(1), Duration.ofMinutes(1),
+            "With store.sync=interval: how often the journal is forced to disk.");
+    public static final Setting<Duration> STORE_CHECKPOINT_INTERVAL = Setting.ofDuration("store.checkpoint-interval",
+            Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofHours(1),
+            "How often journaled changes are written into the MapDB files (and the journal trimmed).");
+    public static final Setting<Integer> STORE_CHECKPOINT_ENTRIES = Setting.ofInt("store.checkpoint-entries",
+            100_000, 100, 10_000_000,
+            "Checkpoint early once this many changes are waiting in memory.");
+
+    private static final List<Setting<?>> ALL = List.of(
+            AUTH_CLOCK_SKEW,
+            MAX_PAYLOAD_BYTES, RATE_PER_SECOND, RATE_BURST,
+            OFFLINE_MAX_MESSAGES, OFFLINE_TTL, OFFLINE_MAX_EVENTS,
+            DEDUP_WINDOW,
+            NON_RTM_TOPICS,
+            STORE_SYNC, STORE_SYNC_INTERVAL, STORE_CHECKPOINT_INTERVAL, STORE_CHECKPOINT_ENTRIES);
+
+    private Settings() {
+    }
+
+    /** Every setting, in documentation order. */
+    public static @NotNull List<Setting<?>> all() {
+        return ALL;
+    }
+}

@@ -1,0 +1,639 @@
+package org.openrtm.extension.store;
+
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
+import org.mapdb.Atomic;
+import org.mapdb.BTreeMap;
+import org.mapdb.DB;
+import org.mapdb.DBMaker;
+import org.mapdb.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The extension's durable key-value store: MapDB files for the bulk of the data, and in front of them a write-ahead
+ * journal and an in-memory layer, so that a write costs one (group-committed) journal append instead of a MapDB
+ * transaction.
+ *
+ * <h2>How a write travels</h2>
+ * {@link #write(WriteBatch)} queues the batch for the single writer thread. The writer takes every batch waiting,
+ * appends them to the journal as one record, forces the journal to disk if {@link StoreOptions.Sync#ALWAYS}, applies
+ * the changes to the <em>active</em> in-memory layer and completes the futures on the callback executor. So a
+ * completed write survives {@code kill -9} (the bytes are in the OS), and with {@code ALWAYS} a power cut.
+ *
+ * <p>Every {@code checkpointInterval}, or once {@code checkpointEntries} changes wait, the writer freezes the active
+ * layer and starts a new one and a new journal segment; the checkpoint thread writes the frozen layer into MapDB,
+ * commits, records the journal position it covers, and deletes the journal segments it no longer needs. On open, the
+ * journal after the last checkpoint is replayed into the active layer.
+ *
+ * <h2>Reads</h2>
+ * Reads look at the active layer, then the frozen layer (while a checkpoint runs), then MapDB, so they always see the
+ * latest completed write. Range scans merge the three.
+ *
+ * <h2>Threads</h2>
+ * All methods are thread-safe. One writer thread ("rtm-store-writer") owns the journal and the active layer's
+ * mutation; one checkpoint thread ("rtm-store-checkpoint") owns MapDB writes. Futures complete on the callback
+ * executor, never on the writer thread.
+ */
+public final class Store implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Store.class);
+    private static final int MAX_GROUP_BYTES = 8 * 1024 * 1024;
+
+    private static final class Val {
+        final byte[] value; // null: removed
+        final boolean fresh; // the key was created in this layer and exists nowhere below it
+
+        Val(final byte[] value, final boolean fresh) {
+            this.value = value;
+            this.fresh = fresh;
+        }
+    }
+
+    private static final class Layer {
+        final List<ConcurrentSkipListMap<byte[], Val>> maps;
+        int size;
+
+        Layer(final int keyspaces) {
+            final List<ConcurrentSkipListMap<byte[], Val>> list = new ArrayList<>(keyspaces);
+            for (int i = 0; i < keyspaces; i++) {
+                list.add(new ConcurrentSkipListMap<>(Arrays::compareUnsigned));
+            }
+            maps = list;
+        }
+    }
+
+    private static final class Pending {
+        final WriteBatch batch;
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+
+        Pending(final WriteBatch batch) {
+            this.batch = batch;
+        }
+    }
+
+    private final Path dir;
+    private final StoreOptions options;
+    private final Executor callbackExecutor;
+    private final DB db;
+    private final Atomic.Long checkpointLsn;
+    private final Map<String, Keyspace> keyspaces = new LinkedHashMap<>();
+    private final List<BTreeMap<byte[], byte[]>> base = new ArrayList<>();
+    private final Journal journal;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private final Thread checkpointer;
+    private final BlockingQueue<Runnable> checkpointTasks = new LinkedBlockingQueue<>();
+
+    private volatile Layer active;
+    private volatile Layer frozen;
+    private volatile boolean closing;
+    private long lsn;
+    private long lastCheckpointNanos = System.nanoTime();
+    private long lastSyncNanos = System.nanoTime();
+    private boolean unsynced;
+    private final AtomicLong checkpoints = new AtomicLong();
+    private final AtomicLong writes = new AtomicLong();
+
+    private Store(
+            final Path dir,
+            final StoreOptions options,
+            final List<String> names,
+            final Executor callbackExecutor) throws IOException {
+        this.dir = dir;
+        this.options = options;
+        this.callbackExecutor = callbackExecutor;
+        Files.createDirectories(dir);
+        this.db = DBMaker.fileDB(dir.resolve("rtm.db").toFile())
+                .fileMmapEnableIfSupported()
+                .cleanerHackEnable()
+                .transactionEnable()
+                .make();
+        this.checkpointLsn = db.atomicLong("journal.checkpoint-lsn").createOrOpen();
+        int index = 0;
+        for (final String name : names) {
+            keyspaces.put(name, new Keyspace(name, index++));
+            base.add(db.treeMap("ks." + name, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).createOrOpen());
+        }
+        db.commit();
+        this.active = new Layer(names.size());
+        this.journal = new Journal(dir.resolve("journal"), options.sync() == StoreOptions.Sync.ALWAYS);
+        final long checkpointed = checkpointLsn.get();
+        this.lsn = checkpointed;
+        final int[] replayed = {0};
+        journal.replay(body -> {
+            final long recordLsn = body.getLong();
+            if (recordLsn <= checkpointed) {
+                return;
+            }
+            applyRecord(body);
+            lsn = Math.max(lsn, recordLsn);
+            replayed[0]++;
+        });
+        journal.rotate(lsn + 1);
+        if (replayed[0] > 0) {
+            log.info("Store {}: replayed {} journal records ({} changes) written after the last checkpoint", dir,
+                    replayed[0], active.size);
+        }
+        this.writer = new Thread(this::writeLoop, "rtm-store-writer");
+        this.writer.setDaemon(true);
+        this.checkpointer = new Thread(this::checkpointLoop, "rtm-store-checkpoint");
+        this.checkpointer.setDaemon(true);
+        writer.start();
+        checkpointer.start();
+    }
+
+    /**
+     * Opens (or creates) a store in {@code dir}.
+     *
+     * @param dir              the folder for the MapDB file and the journal
+     * @param options          durability and checkpoint settings
+     * @param keyspaces        the names of the keyspaces, fixed for the life of the store
+     * @param callbackExecutor where write futures complete
+     * @throws IOException if the files cannot be opened or the journal cannot be read
+     */
+    public static @NotNull Store open(
+            final @NotNull Path dir,
+            final @NotNull StoreOptions options,
+            final @NotNull List<String> keyspaces,
+            final @NotNull Executor callbackExecutor) throws IOException {
+        try {
+            return new Store(dir, options, keyspaces, callbackExecutor);
+        } catch (final RuntimeException e) {
+            throw new IOException("cannot open the store in " + dir + ": " + e, e);
+        }
+    }
+
+    /** The keyspace of that name. */
+    public @NotNull Keyspace keyspace(final @NotNull String name) {
+        final Keyspace ks = keyspaces.get(name);
+        if (ks == null) {
+            throw new IllegalArgumentException("no keyspace '" + name + "'; the store has " + keyspaces.keySet());
+        }
+        return ks;
+    }
+
+    /**
+     * Journals and applies a batch.
+     *
+     * @return a future that completes (on the callback executor) once the batch is durable per the sync policy and
+     *         visible to reads, or fails with the I/O error
+     */
+    public @NotNull CompletableFuture<Void> write(final @NotNull WriteBatch batch) {
+        final Pending p = new Pending(batch);
+        if (closing) {
+            p.future.completeExceptionally(new IOException("the store is closed"));
+            return p.future;
+        }
+        queue.add(p);
+        return p.future;
+    }
+
+    /** The value of {@code key}, or {@code null}. */
+    public byte @Nullable [] get(final @NotNull Keyspace ks, final byte @NotNull [] key) {
+        final Val a = active.maps.get(ks.index()).get(key);
+        if (a != null) {
+            return a.value;
+        }
+        final Layer f = frozen;
+        if (f != null) {
+            final Val v = f.maps.get(ks.index()).get(key);
+            if (v != null) {
+                return v.value;
+            }
+        }
+        return base.get(ks.index()).get(key);
+    }
+
+    /** A key and its value. */
+    public record Entry(byte @NotNull [] key, byte @NotNull [] value) {
+    }
+
+    /**
+     * The entries with {@code from <= key < to}, in key order (or reverse), at most {@code limit}.
+     *
+     * @param from inclusive lower bound
+     * @param to   exclusive upper bound, {@code null} for none
+     */
+    public @NotNull List<Entry> scan(
+            final @NotNull Keyspace ks,
+            final byte @NotNull [] from,
+            final byte @Nullable [] to,
+            final boolean descending,
+            final int limit) {
+        if ((to != null && Arrays.compareUnsigned(from, to) >= 0) || limit <= 0) {
+            return List.of();
+        }
+        final Layer f = frozen;
+        final NavigableMap<byte[], Val> a = view(range(active.maps.get(ks.index()), from, to), descending);
+        final NavigableMap<byte[], Val> fz = f == null
+                ? Collections.emptyNavigableMap()
+                : view(range(f.maps.get(ks.index()), from, to), descending);
+        final NavigableMap<byte[], byte[]> b = range(base.get(ks.index()), from, to);
+        final Iterator<Map.Entry<byte[], byte[]>> bi = (descending ? b.descendingMap() : b).entrySet().iterator();
+        final List<Entry> out = new ArrayList<>(Math.min(limit, 64));
+        final Iterator<Map.Entry<byte[], Val>> ai = a.entrySet().iterator();
+        final Iterator<Map.Entry<byte[], Val>> fi = fz.entrySet().iterator();
+        Map.Entry<byte[], Val> ae = next(ai);
+        Map.Entry<byte[], Val> fe = next(fi);
+        Map.Entry<byte[], byte[]> be = next(bi);
+        final int sign = descending ? -1 : 1;
+        while (out.size() < limit && (ae != null || fe != null || be != null)) {
+            byte[] k = null;
+            if (ae != null) {
+                k = ae.getKey();
+            }
+            if (fe != null && (k == null || sign * Arrays.compareUnsigned(fe.getKey(), k) < 0)) {
+                k = fe.getKey();
+            }
+            if (be != null && (k == null || sign * Arrays.compareUnsigned(be.getKey(), k) < 0)) {
+                k = be.getKey();
+            }
+            byte[] value = null;
+            boolean decided = false;
+            if (ae != null && Arrays.equals(ae.getKey(), k)) {
+                value = ae.getValue().value;
+                decided = true;
+                ae = next(ai);
+            }
+            if (fe != null && Arrays.equals(fe.getKey(), k)) {
+                if (!decided) {
+                    value = fe.getValue().value;
+                    decided = true;
+                }
+                fe = next(fi);
+            }
+            if (be != null && Arrays.equals(be.getKey(), k)) {
+                if (!decided) {
+                    value = be.getValue();
+                }
+                be = next(bi);
+            }
+            if (value != null) {
+                out.add(new Entry(k, value));
+            }
+        }
+        return out;
+    }
+
+    /** Every entry whose key starts with {@code prefix}, in key order, at most {@code limit}. */
+    public @NotNull List<Entry> scanPrefix(final @NotNull Keyspace ks, final byte @NotNull [] prefix, final int limit) {
+        return scan(ks, prefix, upperBound(prefix), false, limit);
+    }
+
+    /**
+     * The smallest key greater than every key that starts with {@code prefix}, or {@code null} if there is none
+     * (the prefix is empty or all 0xFF).
+     */
+    public static byte @Nullable [] upperBound(final byte @NotNull [] prefix) {
+        for (int i = prefix.length - 1; i >= 0; i--) {
+            if (prefix[i] != (byte) 0xFF) {
+                final byte[] bound = Arrays.copyOf(prefix, i + 1);
+                bound[i]++;
+                return bound;
+            }
+        }
+        return null;
+    }
+
+    private static <V> NavigableMap<byte[], V> range(
+            final NavigableMap<byte[], V> m, final byte[] from, final byte @Nullable [] to) {
+        return to == null ? m.tailMap(from, true) : m.subMap(from, true, to, false);
+    }
+
+    private static <K, V> NavigableMap<K, V> view(final NavigableMap<K, V> m, final boolean descending) {
+        return descending ? m.descendingMap() : m;
+    }
+
+    private static <T> T next(final Iterator<T> it) {
+        return it.hasNext() ? it.next() : null;
+    }
+
+    // ------------------------------------------------------------------------------------------------- writer thread
+
+    private void writeLoop() {
+        final List<Pending> group = new ArrayList<>();
+        byte[] buffer = new byte[64 * 1024];
+        while (true) {
+            try {
+                final Pending first = queue.poll(pollMillis(), TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (closing && queue.isEmpty()) {
+                        break;
+                    }
+                    housekeeping();
+                    continue;
+                }
+                group.add(first);
+                int bytes = encodedSize(first.batch);
+                Pending more;
+                while (bytes < MAX_GROUP_BYTES && (more = queue.poll()) != null) {
+                    group.add(more);
+                    bytes += encodedSize(more.batch);
+                }
+                final int need = bytes + 12;
+                if (buffer.length < need) {
+                    buffer = new byte[Math.max(need, buffer.length * 2)];
+                }
+                final ByteBuffer body = ByteBuffer.wrap(buffer);
+                body.putLong(++lsn);
+                int ops = 0;
+                for (final Pending p : group) {
+                    ops += p.batch.size();
+                }
+                body.putInt(ops);
+                for (final Pending p : group) {
+                    for (final WriteBatch.Op op : p.batch.ops()) {
+                        encode(body, op);
+                    }
+                }
+                try {
+                    journal.append(buffer, body.position());
+                    if (options.sync() == StoreOptions.Sync.ALWAYS) {
+                        journal.force();
+                    } else {
+                        unsynced = true;
+                    }
+                } catch (final IOException e) {
+                    log.error("Store journal write failed; {} writes are refused: {}", group.size(), e.toString());
+                    log.debug("Journal write failure", e);
+                    for (final Pending p : group) {
+                        callbackExecutor.execute(() -> p.future.completeExceptionally(e));
+                    }
+                    group.clear();
+                    continue;
+                }
+                for (final Pending p : group) {
+                    for (final WriteBatch.Op op : p.batch.ops()) {
+                        apply(op.type, op.keyspace.index(), op.key, op.value);
+                    }
+                }
+                writes.addAndGet(group.size());
+                for (final Pending p : group) {
+                    callbackExecutor.execute(() -> p.future.complete(null));
+                }
+                group.clear();
+                housekeeping();
+            } catch (final InterruptedException e) {
+                if (closing) {
+                    break;
+                }
+            } catch (final RuntimeException e) {
+                log.error("Store writer failed: {}", e.toString());
+                log.debug("Store writer failure", e);
+                for (final Pending p : group) {
+                    p.future.completeExceptionally(e);
+                }
+                group.clear();
+            }
+        }
+    }
+
+    private long pollMillis() {
+        long wait = options.checkpointInterval().toMillis();
+        if (options.sync() == StoreOptions.Sync.INTERVAL) {
+            wait = Math.min(wait, options.syncInterval().toMillis());
+        }
+        return Math.max(1, Math.min(wait, 1000));
+    }
+
+    private void housekeeping() {
+        final long now = System.nanoTime();
+        if (unsynced && options.sync() == StoreOptions.Sync.INTERVAL
+                && now - lastSyncNanos >= options.syncInterval().toNanos()) {
+            try {
+                journal.force();
+            } catch (final IOException e) {
+                log.warn("Journal sync failed: {}", e.toString());
+            }
+            unsynced = false;
+            lastSyncNanos = now;
+        }
+        final Layer a = active;
+        final boolean due = a.size >= options.checkpointEntries()
+                || (a.size > 0 && now - lastCheckpointNanos >= options.checkpointInterval().toNanos());
+        if (due && frozen == null) {
+            rotateAndCheckpoint();
+        }
+    }
+
+    private void rotateAndCheckpoint() {
+        final Layer toFlush = active;
+        final long upTo = lsn;
+        try {
+            journal.rotate(upTo + 1);
+        } catch (final IOException e) {
+            log.error("Cannot start a new journal segment; checkpoint postponed: {}", e.toString());
+            return;
+        }
+        final List<Path> covered = journal.takeClosed();
+        frozen = toFlush;
+        active = new Layer(keyspaces.size());
+        lastCheckpointNanos = System.nanoTime();
+        checkpointTasks.add(() -> checkpoint(toFlush, upTo, covered));
+    }
+
+    private void apply(final byte type, final int ks, final byte[] key, final byte[] value) {
+        final Layer layer = active;
+        final ConcurrentSkipListMap<byte[], Val> map = layer.maps.get(ks);
+        switch (type) {
+            case WriteBatch.PUT: {
+                final Val old = map.get(key);
+                if (map.put(key, new Val(value, old != null && old.fresh)) == null) {
+                    layer.size++;
+                }
+                break;
+            }
+            case WriteBatch.PUT_NEW:
+                if (map.put(key, new Val(value, true)) == null) {
+                    layer.size++;
+                }
+                break;
+            case WriteBatch.REMOVE: {
+                final Val old = map.get(key);
+                if (old != null && old.fresh) {
+                    // created in this layer: nothing below has it, so the key can simply vanish
+                    map.remove(key);
+                    layer.size--;
+                } else if (map.put(key, new Val(null, false)) == null) {
+                    layer.size++;
+                }
+                break;
+            }
+            default:
+                throw new IllegalStateException("unknown journal op " + type);
+        }
+    }
+
+    private static int encodedSize(final WriteBatch b) {
+        int n = 0;
+        for (final WriteBatch.Op op : b.ops()) {
+            n += op.encodedSize();
+        }
+        return n;
+    }
+
+    private static void encode(final ByteBuffer out, final WriteBatch.Op op) {
+        out.put(op.type);
+        out.putShort((short) op.keyspace.index());
+        out.putInt(op.key.length);
+        out.put(op.key);
+        if (op.value == null) {
+            out.putInt(-1);
+        } else {
+            out.putInt(op.value.length);
+            out.put(op.value);
+        }
+    }
+
+    private void applyRecord(final ByteBuffer body) {
+        final int ops = body.getInt();
+        for (int i = 0; i < ops; i++) {
+            final byte type = body.get();
+            final int ks = body.getShort();
+            final byte[] key = new byte[body.getInt()];
+            body.get(key);
+            final int vlen = body.getInt();
+            byte[] value = null;
+            if (vlen >= 0) {
+                value = new byte[vlen];
+                body.get(value);
+            }
+            if (ks < 0 || ks >= keyspaces.size()) {
+                log.warn("Journal record names keyspace #{} that this store does not have; change skipped", ks);
+                continue;
+            }
+            apply(type, ks, key, value);
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------- checkpoint thread
+
+    private void checkpointLoop() {
+        while (true) {
+            try {
+                final Runnable task = checkpointTasks.take();
+                task.run();
+            } catch (final InterruptedException e) {
+                if (closing && checkpointTasks.isEmpty()) {
+                    return;
+                }
+            } catch (final RuntimeException e) {
+                log.error("Store checkpoint failed: {}", e.toString());
+                log.debug("Checkpoint failure", e);
+            }
+        }
+    }
+
+    private void checkpoint(final Layer layer, final long upTo, final List<Path> covered) {
+        final long start = System.nanoTime();
+        try {
+            for (int i = 0; i < layer.maps.size(); i++) {
+                final BTreeMap<byte[], byte[]> target = base.get(i);
+                for (final Map.Entry<byte[], Val> e : layer.maps.get(i).entrySet()) {
+                    final byte[] v = e.getValue().value;
+                    if (v == null) {
+                        target.remove(e.getKey());
+                    } else {
+                        target.put(e.getKey(), v);
+                    }
+                }
+            }
+            checkpointLsn.set(upTo);
+            db.commit();
+        } catch (final RuntimeException e) {
+            // keep the frozen layer readable and the journal intact: a restart replays it
+            log.error("Checkpoint into MapDB failed; the journal keeps the changes: {}", e.toString());
+            log.debug("Checkpoint failure", e);
+            try {
+                db.rollback();
+            } catch (final RuntimeException ignored) {
+                // rollback is best effort; the journal is the source of truth
+            }
+            return;
+        }
+        frozen = null;
+        Journal.delete(covered);
+        checkpoints.incrementAndGet();
+        log.debug("Checkpoint of {} changes took {} ms", layer.size, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    // ------------------------------------------------------------------------------------------------------ lifecycle
+
+    /** Numbers for metrics and tests. */
+    public record Stats(long writes, long checkpoints, int pendingChanges, long journalBytes) {
+    }
+
+    public @NotNull Stats stats() {
+        return new Stats(writes.get(), checkpoints.get(), active.size, journal.bytesWritten());
+    }
+
+    /** Where the store keeps its files. */
+    public @NotNull Path directory() {
+        return dir;
+    }
+
+    /**
+     * Finishes queued writes, checkpoints everything into MapDB, and closes the files. Writes after this fail.
+     */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        try {
+            writer.join(30_000);
+            final CompletableFuture<Void> done = new CompletableFuture<>();
+            checkpointTasks.add(() -> {
+                try {
+                    if (active.size > 0 || frozen != null) {
+                        final Layer last = active;
+                        final List<Path> covered;
+                        try {
+                            journal.finish();
+                            covered = journal.takeClosed();
+                        } catch (final IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        checkpoint(last, lsn, covered);
+                    }
+                } finally {
+                    done.complete(null);
+                }
+            });
+            done.get(60, TimeUnit.SECONDS);
+            checkpointer.interrupt();
+            checkpointer.join(10_000);
+        } catch (final Exception e) {
+            log.warn("Store did not close cleanly ({}); the journal will be replayed on the next start", e.toString());
+        } finally {
+            try {
+                journal.close();
+            } catch (final IOException e) {
+                log.debug("Journal close failed", e);
+            }
+            db.close();
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package org.openrtm.extension.store;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class StoreTest {
+
+    private static final List<String> KS = List.of("a", "b");
+
+    @TempDir
+    Path dir;
+
+    private static byte[] b(final String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String s(final byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    private Store open(final StoreOptions options) throws Exception {
+        return Store.open(dir, options, KS, ForkJoinPool.commonPool());
+    }
+
+    @Test
+    void writtenValues_areReadBack_andSurviveCloseAndReopen() throws Exception {
+        try (Store store = open(StoreOptions.defaults())) {
+            final Keyspace a = store.keyspace("a");
+            store.write(new WriteBatch().put(a, b("k1"), b("v1")).put(a, b("k2"), b("v2"))).get(5, TimeUnit.SECONDS);
+            store.write(new WriteBatch().remove(a, b("k1"))).get(5, TimeUnit.SECONDS);
+            assertThat(s(store.get(a, b("k1")))).isNull();
+            assertThat(s(store.get(a, b("k2")))).isEqualTo("v2");
+            assertThat(store.get(store.keyspace("b"), b("k2"))).isNull();
+        }
+        try (Store store = open(StoreOptions.defaults())) {
+            final Keyspace a = store.keyspace("a");
+            assertThat(s(store.get(a, b("k1")))).isNull();
+            assertThat(s(store.get(a, b("k2")))).isEqualTo("v2");
+        }
+    }
+
+    @Test
+    void scan_mergesMemoryAndCheckpointedData_inBothDirections() throws Exception {
+        final StoreOptions fastCheckpoints = new StoreOptions(StoreOptions.Sync.NEVER, Duration.ofMillis(10),
+                Duration.ofMillis(100), 100);
+        try (Store store = open(fastCheckpoints)) {
+            final Keyspace a = store.keyspace("a");
+            for (int i = 0; i < 300; i++) {
+                store.write(new WriteBatch().putNew(a, b(String.format("k%04d", i)), b("v" + i)));
+            }
+            store.write(new WriteBatch().put(a, b("zzz"), b("end"))).get(5, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.stats().checkpoints() >= 1);
+            // change some keys after the checkpoint so that memory overrides MapDB
+            final WriteBatch changes = new WriteBatch();
+            for (int i = 0; i < 300; i += 2) {
+                changes.remove(a, b(String.format("k%04d", i)));
+            }
+            changes.put(a, b("k0001"), b("changed"));
+            store.write(changes).get(5, TimeUnit.SECONDS);
+
+            final List<Store.Entry> asc = store.scanPrefix(a, b("k"), 1000);
+            assertThat(asc).hasSize(150);
+            assertThat(s(asc.get(0).key())).isEqualTo("k0001");
+            assertThat(s(asc.get(0).value())).isEqualTo("changed");
+            assertThat(s(asc.get(149).key())).isEqualTo("k0299");
+
+            final List<Store.Entry> desc = store.scan(a, b("k0100"), b("k0200"), true, 3);
+            assertThat(desc).extracting(e -> s(e.key())).containsExactly("k0199", "k0197", "k0195");
+            assertThat(store.scan(a, b("k"), null, false, 1000)).hasSize(151);
+        }
+        try (Store store = open(StoreOptions.defaults())) {
+            assertThat(store.scanPrefix(store.keyspace("a"), b("k"), 1000)).hasSize(150);
+        }
+    }
+
+    @Test
+    void keysCreatedAndRemovedBetweenCheckpoints_neverReachMapDb() throws Exception {
+        try (Store store = open(StoreOptions.defaults())) {
+            final Keyspace a = store.keyspace("a");
+            for (int i = 0; i < 100; i++) {
+                store.write(new WriteBatch().putNew(a, b("m" + i), b("x")));
+                store.write(new WriteBatch().remove(a, b("m" + i)));
+            }
+            store.write(new WriteBatch()).get(5, TimeUnit.SECONDS);
+            assertThat(store.stats().pendingChanges()).isZero();
+        }
+    }
+
+    @Test
+    void upperBound_isTheNextPrefix() {
+        assertThat(Store.upperBound(new byte[] {1, 2})).containsExactly(1, 3);
+        assertThat(Store.upperBound(new byte[] {1, (byte) 0xFF})).containsExactly(2);
+        assertThat(Store.upperBound(new byte[] {(byte) 0xFF})).isNull();
+    }
+
+    @Test
+    void acknowledgedWrites_surviveKill9OfTheProcess() throws Exception {
+        final String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                StoreCrashChild.class.getName(), dir.toString())
+                .redirectErrorStream(true)
+                .start();
+        final List<Integer> acked = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith("acked ")) {
+                    acked.add(Integer.parseInt(line.substring(6)));
+                    if (acked.size() == 3000) {
+                        child.destroyForcibly(); // SIGKILL: no shutdown hooks, no close
+                        break;
+                    }
+                }
+            }
+        }
+        assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(acked).hasSize(3000);
+        try (Store store = open(StoreOptions.defaults())) {
+            final Keyspace a = store.keyspace("a");
+            for (final int i : acked) {
+                assertThat(store.get(a, b("key-" + i))).as("acked key %d", i).isNotNull();
+            }
+            assertThat(store.get(a, b("removed-0"))).isNull();
+        }
+        // the store keeps working after recovery
+        try (Store store = open(StoreOptions.defaults())) {
+            final Keyspace a = store.keyspace("a");
+            final CompletableFuture<Void> w = store.write(new WriteBatch().put(a, b("after"), b("ok")));
+            w.get(5, TimeUnit.SECONDS);
+            assertThat(s(store.get(a, b("after")))).isEqualTo("ok");
+        }
+    }
+}
