@@ -25,7 +25,12 @@ public enum RtmStatus {
     /** A topic level (uid, cid, key) is malformed. Same code as {@link #INVALID}, different reason code. */
     INVALID_TOPIC("invalid", 0x90),
     /** An attribute write's {@value Props#IF_REV} does not match the current revision. */
-    CONFLICT("conflict", 0x83);
+    CONFLICT("conflict", 0x83),
+    /**
+     * The server failed (for example its disk refused a write); nothing was delivered and the publish may be
+     * retried. Not in the shared contract's table: an addition of this implementation.
+     */
+    INTERNAL("internal", 0x80);
 
     private final String code;
     private final int reasonCode;

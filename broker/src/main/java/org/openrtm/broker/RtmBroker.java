@@ -1,0 +1,289 @@
+package org.openrtm.broker;
+
+import com.hivemq.embedded.EmbeddedExtension;
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
+import org.openrtm.extension.RtmExtensionMain;
+import org.openrtm.extension.RtmRuntime;
+import org.openrtm.protocol.Role;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * HiveMQ Community Edition with the OpenRTM extension, in this process.
+ *
+ * <p>Data layout under the data folder: {@code secret} (the token secret, unless {@code RTM_SECRET} is set),
+ * {@code store/} (the extension's MapDB files and journal), {@code hivemq/} (HiveMQ's own data) and
+ * {@code hivemq-conf/config.xml} (written from the options on every start).
+ *
+ * <pre>{@code
+ * try (RtmBroker broker = RtmBroker.builder().dataDir(dir).mqttPort(0).build().start()) {
+ *     String token = broker.mintToken("alice", Role.USER, Duration.ofHours(1));
+ * }
+ * }</pre>
+ *
+ * Start and stop are not thread-safe with each other; the accessors are.
+ */
+public final class RtmBroker implements AutoCloseable {
+
+    /** The extension id, as in the deployable zip. */
+    public static final String EXTENSION_ID = "openrtm-extension";
+
+    private final Builder options;
+    private final int mqttPort;
+    private final int wsPort;
+    private final RtmExtensionMain extension;
+    private EmbeddedHiveMQ hivemq;
+
+    private RtmBroker(final Builder b) {
+        this.options = b;
+        this.mqttPort = b.mqttPort == 0 ? freePort() : b.mqttPort;
+        this.wsPort = b.wsPort == 0 ? freePort() : b.wsPort;
+        this.extension = b.withExtension
+                ? new RtmExtensionMain(b.configFile, b.settings, b.dataDir, b.env)
+                : null;
+    }
+
+    /** A builder with the defaults of {@code java -jar rtm-broker.jar}. */
+    public static @NotNull Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts HiveMQ and the extension.
+     *
+     * @return this
+     * @throws IOException if the configuration cannot be written or the broker does not start (for example when
+     *                     the extension refuses its configuration, or a port is taken)
+     */
+    public @NotNull RtmBroker start() throws IOException {
+        final Path conf = options.dataDir.resolve("hivemq-conf");
+        HiveMqConfig.write(conf, options.host, mqttPort, wsPort, options.inMemoryPersistence);
+        final Path extensions = options.extensionsDir != null ? options.extensionsDir
+                : options.dataDir.resolve("hivemq-extensions");
+        Files.createDirectories(extensions);
+        final var builder = EmbeddedHiveMQ.builder()
+                .withConfigurationFolder(conf)
+                .withDataFolder(options.dataDir.resolve("hivemq"))
+                .withExtensionsFolder(extensions);
+        if (!options.loggingBootstrap) {
+            builder.withoutLoggingBootstrap();
+        }
+        if (extension != null) {
+            builder.withEmbeddedExtension(EmbeddedExtension.builder()
+                    .withId(EXTENSION_ID)
+                    .withName("OpenRTM Extension")
+                    .withVersion(Version.get())
+                    .withPriority(1000)
+                    .withStartPriority(1000)
+                    .withExtensionMain(extension)
+                    .build());
+        }
+        hivemq = builder.build();
+        try {
+            hivemq.start().get(60, TimeUnit.SECONDS);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting the broker", e);
+        } catch (final ExecutionException | TimeoutException e) {
+            stopQuietly();
+            throw new IOException("the broker did not start: " + rootMessage(e), e);
+        }
+        if (extension != null && extension.runtime() == null) {
+            stopQuietly();
+            throw new IOException("the OpenRTM extension did not start; see the log above for the reason");
+        }
+        return this;
+    }
+
+    /** Stops the broker; the extension checkpoints its store. Idempotent. */
+    public void stop() {
+        if (hivemq == null) {
+            return;
+        }
+        try {
+            hivemq.stop().get(60, TimeUnit.SECONDS);
+            hivemq.close();
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (final ExecutionException | TimeoutException e) {
+            // stopping is best effort; the store's journal covers anything not checkpointed
+        } finally {
+            hivemq = null;
+        }
+    }
+
+    private void stopQuietly() {
+        try {
+            stop();
+        } catch (final RuntimeException ignored) {
+            // already failing
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** The MQTT TCP port (the one chosen, if the builder asked for 0). */
+    public int mqttPort() {
+        return mqttPort;
+    }
+
+    /** The MQTT-over-WebSocket port, or -1 if disabled. */
+    public int wsPort() {
+        return wsPort;
+    }
+
+    /** The address the listeners bind to. */
+    public @NotNull String host() {
+        return options.host;
+    }
+
+    /** The data folder. */
+    public @NotNull Path dataDir() {
+        return options.dataDir;
+    }
+
+    /** The running extension, or {@code null} when built without it or not started. */
+    public @Nullable RtmRuntime runtime() {
+        return extension == null ? null : extension.runtime();
+    }
+
+    /** Mints a token with the deployment's secret. */
+    public @NotNull String mintToken(final @NotNull String uid, final @NotNull Role role, final @NotNull Duration ttl) {
+        final RtmRuntime r = runtime();
+        if (r == null) {
+            throw new IllegalStateException("the broker is not running with the extension");
+        }
+        return r.tokens().mint(uid, role, ttl);
+    }
+
+    /** A token for a user, valid for an hour. */
+    public @NotNull String token(final @NotNull String uid) {
+        return mintToken(uid, Role.USER, Duration.ofHours(1));
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (final IOException e) {
+            throw new IllegalStateException("no free port: " + e.getMessage(), e);
+        }
+    }
+
+    private static String rootMessage(final Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.toString();
+    }
+
+    /** Options of a broker. Not thread-safe. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int mqttPort = 1883;
+        private int wsPort = 8000;
+        private Path dataDir = Path.of("rtm-data");
+        private Path configFile;
+        private Path extensionsDir;
+        private final Map<String, String> settings = new HashMap<>();
+        private Map<String, String> env = System.getenv();
+        private boolean withExtension = true;
+        private boolean inMemoryPersistence = true;
+        private boolean loggingBootstrap;
+
+        private Builder() {
+        }
+
+        /** The address to bind (default 127.0.0.1). */
+        public @NotNull Builder host(final @NotNull String host) {
+            this.host = host;
+            return this;
+        }
+
+        /** The MQTT port (default 1883; 0 picks a free one). */
+        public @NotNull Builder mqttPort(final int port) {
+            this.mqttPort = checkPort(port, "mqtt port");
+            return this;
+        }
+
+        /** The WebSocket port (default 8000; 0 picks a free one; -1 disables). */
+        public @NotNull Builder wsPort(final int port) {
+            this.wsPort = port == -1 ? -1 : checkPort(port, "websocket port");
+            return this;
+        }
+
+        /** The data folder (default ./rtm-data). */
+        public @NotNull Builder dataDir(final @NotNull Path dir) {
+            this.dataDir = dir;
+            return this;
+        }
+
+        /** The extension's configuration file (default: none, the defaults). */
+        public @NotNull Builder configFile(final @Nullable Path file) {
+            this.configFile = file;
+            return this;
+        }
+
+        /** One extension setting, overriding the file (validated like the file). */
+        public @NotNull Builder setting(final @NotNull String key, final @NotNull String value) {
+            settings.put(key, value);
+            return this;
+        }
+
+        /** The environment the secret is looked up in (default: this process's). */
+        public @NotNull Builder env(final @NotNull Map<String, String> env) {
+            this.env = Map.copyOf(env);
+            return this;
+        }
+
+        /** Runs plain HiveMQ without the extension (for side-by-side benchmarks and loader tests). */
+        public @NotNull Builder withoutExtension() {
+            this.withExtension = false;
+            return this;
+        }
+
+        /** HiveMQ's extensions folder (default: an empty one in the data folder). */
+        public @NotNull Builder extensionsDir(final @Nullable Path dir) {
+            this.extensionsDir = dir;
+            return this;
+        }
+
+        /** Whether HiveMQ keeps its sessions in memory (default) or in files under the data folder. */
+        public @NotNull Builder inMemoryPersistence(final boolean inMemory) {
+            this.inMemoryPersistence = inMemory;
+            return this;
+        }
+
+        /** Let HiveMQ configure logging itself (default: the application's logback configuration applies). */
+        public @NotNull Builder hivemqLogging(final boolean enabled) {
+            this.loggingBootstrap = enabled;
+            return this;
+        }
+
+        public @NotNull RtmBroker build() {
+            return new RtmBroker(this);
+        }
+
+        private static int checkPort(final int port, final String what) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException(what + " must be between 0 and 65535, but was " + port);
+            }
+            return port;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package org.openrtm.broker.testing;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.openrtm.broker.RtmBroker;
+import org.openrtm.protocol.Role;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A JUnit 5 extension that runs one {@link RtmBroker} for a whole test class, on 127.0.0.1 and free ports, with a
+ * temporary data folder and a fixed test secret. Register it as a static field:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final EmbeddedBroker broker = EmbeddedBroker.withSettings(Map.of("offline.max-messages", "3"));
+ * }</pre>
+ *
+ * {@link #restart()} stops and starts the broker on the same ports and data folder.
+ */
+public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback {
+
+    /** The secret every test broker signs tokens with (at least 32 bytes). */
+    public static final String SECRET = "test-secret-0123456789-0123456789-abcdef";
+
+    private final Map<String, String> settings;
+    private final boolean withExtension;
+    private Path dataDir;
+    private RtmBroker broker;
+    private int mqttPort;
+    private int wsPort;
+
+    private EmbeddedBroker(final Map<String, String> settings, final boolean withExtension) {
+        this.settings = new HashMap<>(settings);
+        this.withExtension = withExtension;
+    }
+
+    /** A broker with the default settings. */
+    public static EmbeddedBroker create() {
+        return new EmbeddedBroker(Map.of(), true);
+    }
+
+    /** A broker with some extension settings changed. */
+    public static EmbeddedBroker withSettings(final Map<String, String> settings) {
+        return new EmbeddedBroker(settings, true);
+    }
+
+    /** Plain HiveMQ, without the extension. */
+    public static EmbeddedBroker plainHiveMq() {
+        return new EmbeddedBroker(Map.of(), false);
+    }
+
+    @Override
+    public void beforeAll(final ExtensionContext context) throws Exception {
+        dataDir = Files.createTempDirectory("rtm-it-");
+        start();
+    }
+
+    private void start() throws IOException {
+        final RtmBroker.Builder b = RtmBroker.builder()
+                .host("127.0.0.1")
+                .mqttPort(mqttPort)
+                .wsPort(wsPort == 0 ? 0 : wsPort)
+                .dataDir(dataDir)
+                .env(Map.of("RTM_SECRET", SECRET));
+        settings.forEach(b::setting);
+        if (!withExtension) {
+            b.withoutExtension();
+        }
+        broker = b.build().start();
+        mqttPort = broker.mqttPort();
+        wsPort = broker.wsPort();
+    }
+
+    @Override
+    public void afterAll(final ExtensionContext context) throws Exception {
+        if (broker != null) {
+            broker.stop();
+        }
+        if (dataDir != null) {
+            try (Stream<Path> files = Files.walk(dataDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** Stops the broker cleanly and starts it again with the same ports and data. */
+    public void restart() {
+        broker.stop();
+        try {
+            start();
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops the broker (a following {@link #restart()} starts it). */
+    public void stop() {
+        broker.stop();
+    }
+
+    public RtmBroker broker() {
+        return broker;
+    }
+
+    public int port() {
+        return mqttPort;
+    }
+
+    public int wsPort() {
+        return wsPort;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** A user token valid for an hour. */
+    public String token(final String uid) {
+        return broker.token(uid);
+    }
+
+    /** A token with a role. */
+    public String token(final String uid, final Role role) {
+        return broker.mintToken(uid, role, Duration.ofHours(1));
+    }
+}

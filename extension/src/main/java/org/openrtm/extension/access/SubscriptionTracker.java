@@ -1,0 +1,98 @@
+package org.openrtm.extension.access;
+
+import com.hivemq.extension.sdk.api.interceptor.suback.SubackOutboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.suback.parameter.SubackOutboundInput;
+import com.hivemq.extension.sdk.api.interceptor.suback.parameter.SubackOutboundOutput;
+import com.hivemq.extension.sdk.api.interceptor.subscribe.SubscribeInboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.subscribe.parameter.SubscribeInboundInput;
+import com.hivemq.extension.sdk.api.interceptor.subscribe.parameter.SubscribeInboundOutput;
+import com.hivemq.extension.sdk.api.interceptor.unsubscribe.UnsubscribeInboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.unsubscribe.parameter.UnsubscribeInboundInput;
+import com.hivemq.extension.sdk.api.interceptor.unsubscribe.parameter.UnsubscribeInboundOutput;
+import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
+import com.hivemq.extension.sdk.api.packets.subscribe.Subscription;
+import org.jetbrains.annotations.NotNull;
+import org.openrtm.extension.session.Connection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Pairs each SUBSCRIBE with its SUBACK to learn which subscriptions took effect, and reports UNSUBSCRIBEs. One instance
+ * per connection; HiveMQ calls it on the client's extension task queue.
+ */
+public final class SubscriptionTracker
+        implements SubscribeInboundInterceptor, SubackOutboundInterceptor, UnsubscribeInboundInterceptor {
+
+    private static final Logger log = LoggerFactory.getLogger(SubscriptionTracker.class);
+
+    private record Requested(String filter, int qos) {
+    }
+
+    private final Connection connection;
+    private final List<SubscriptionListener> listeners;
+    private final Map<Integer, List<Requested>> pending = new ConcurrentHashMap<>();
+
+    public SubscriptionTracker(final @NotNull Connection connection, final @NotNull List<SubscriptionListener> listeners) {
+        this.connection = connection;
+        this.listeners = listeners;
+    }
+
+    @Override
+    public void onInboundSubscribe(final @NotNull SubscribeInboundInput input, final @NotNull SubscribeInboundOutput output) {
+        final List<Requested> req = new ArrayList<>();
+        for (final Subscription s : input.getSubscribePacket().getSubscriptions()) {
+            req.add(new Requested(s.getTopicFilter(), s.getQos().getQosNumber()));
+        }
+        pending.put(input.getSubscribePacket().getPacketId(), req);
+    }
+
+    @Override
+    public void onOutboundSuback(final @NotNull SubackOutboundInput input, final @NotNull SubackOutboundOutput output) {
+        final List<Requested> req = pending.remove(input.getSubackPacket().getPacketIdentifier());
+        if (req == null) {
+            return;
+        }
+        final List<SubackReasonCode> codes = input.getSubackPacket().getReasonCodes();
+        for (int i = 0; i < req.size() && i < codes.size(); i++) {
+            final SubackReasonCode code = codes.get(i);
+            if (code == SubackReasonCode.GRANTED_QOS_0 || code == SubackReasonCode.GRANTED_QOS_1
+                    || code == SubackReasonCode.GRANTED_QOS_2) {
+                for (final SubscriptionListener l : listeners) {
+                    try {
+                        l.granted(connection, req.get(i).filter(), grantedQos(code));
+                    } catch (final RuntimeException e) {
+                        log.error("Subscription listener failed for {}: {}", connection.uid(), e.toString());
+                        log.debug("Listener failure", e);
+                    }
+                }
+            }
+        }
+    }
+
+    private static int grantedQos(final SubackReasonCode code) {
+        if (code == SubackReasonCode.GRANTED_QOS_0) {
+            return 0;
+        }
+        return code == SubackReasonCode.GRANTED_QOS_1 ? 1 : 2;
+    }
+
+    @Override
+    public void onInboundUnsubscribe(final @NotNull UnsubscribeInboundInput input,
+                                     final @NotNull UnsubscribeInboundOutput output) {
+        for (final String filter : input.getUnsubscribePacket().getTopicFilters()) {
+            for (final SubscriptionListener l : listeners) {
+                try {
+                    l.removed(connection, filter);
+                } catch (final RuntimeException e) {
+                    log.error("Subscription listener failed for {}: {}", connection.uid(), e.toString());
+                    log.debug("Listener failure", e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package org.openrtm.extension.auth;
+
+import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
+import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
+import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
+import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
+import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
+import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
+import org.jetbrains.annotations.NotNull;
+import org.openrtm.extension.session.Connection;
+import org.openrtm.extension.session.ConnectionAttributes;
+import org.openrtm.extension.session.Sessions;
+import org.openrtm.protocol.Ids;
+import org.openrtm.protocol.Props;
+import org.openrtm.protocol.RtmTopics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Authenticates every CONNECT: the client id must be a valid uid and the password a token for it. One instance serves
+ * all clients; runs on HiveMQ's extension task threads and never blocks (verifying an HS256 signature takes
+ * microseconds). Thread-safe.
+ */
+public final class RtmAuthenticator implements SimpleAuthenticator {
+
+    private static final Logger log = LoggerFactory.getLogger(RtmAuthenticator.class);
+
+    private final Tokens tokens;
+    private final Sessions sessions;
+
+    public RtmAuthenticator(final @NotNull Tokens tokens, final @NotNull Sessions sessions) {
+        this.tokens = tokens;
+        this.sessions = sessions;
+    }
+
+    @Override
+    public void onConnect(final @NotNull SimpleAuthInput input, final @NotNull SimpleAuthOutput output) {
+        try {
+            final ConnectPacket connect = input.getConnectPacket();
+            final String uid = connect.getClientId();
+            final String uidError = Ids.uidError(uid);
+            if (uidError != null) {
+                refuse(output, ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "client id is the uid: " + uidError, uid);
+                return;
+            }
+            if (connect.getPassword().isEmpty()) {
+                refuse(output, ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD,
+                        "the password must be a token (JWT) for uid " + Ids.show(uid) + ", but none was given", uid);
+                return;
+            }
+            if (connect.getWillPublish().isPresent()) {
+                final String willTopic = connect.getWillPublish().get().getTopic();
+                if (!RtmTopics.parse(willTopic).kind().equals(org.openrtm.protocol.ParsedTopic.Kind.NOT_RTM)) {
+                    refuse(output, ConnackReasonCode.NOT_AUTHORIZED, "will topic " + Ids.show(willTopic)
+                            + " is not allowed: the rtm/ tree is written only through the protocol", uid);
+                    return;
+                }
+            }
+            final ByteBuffer pw = connect.getPassword().get();
+            final byte[] raw = new byte[pw.remaining()];
+            pw.duplicate().get(raw);
+            final TokenCheck check = tokens.verify(uid, new String(raw, StandardCharsets.UTF_8));
+            switch (check.outcome()) {
+                case BAD:
+                    refuse(output, ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, check.reason(), uid);
+                    return;
+                case EXPIRED:
+                    refuse(output, ConnackReasonCode.NOT_AUTHORIZED, check.reason(), uid);
+                    return;
+                default:
+                    break;
+            }
+            final boolean mqtt5 = connect.getMqttVersion() == MqttVersion.V_5;
+            final String via = connect.getUserProperties().getFirst(Props.VIA).orElse("");
+            final Connection connection = sessions.prepare(uid, check.role(),
+                    "coap".equals(via) ? Connection.Via.COAP : Connection.Via.MQTT, mqtt5, connect.getSessionExpiryInterval());
+            ConnectionAttributes.bind(input.getConnectionInformation(), connection);
+            log.debug("{} authenticated as {}", uid, check.role().wire());
+            output.authenticateSuccessfully();
+        } catch (final RuntimeException e) {
+            log.error("Authentication failed unexpectedly: {}", e.toString());
+            log.debug("Authentication failure", e);
+            output.failAuthentication(ConnackReasonCode.UNSPECIFIED_ERROR, "the server failed to check the token");
+        }
+    }
+
+    private static void refuse(final SimpleAuthOutput output, final ConnackReasonCode code, final String reason,
+                               final String uid) {
+        log.debug("Connection of {} refused ({}): {}", Ids.show(uid), code, reason);
+        output.failAuthentication(code, reason);
+    }
+}

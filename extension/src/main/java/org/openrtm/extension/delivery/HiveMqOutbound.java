@@ -1,0 +1,62 @@
+package org.openrtm.extension.delivery;
+
+import com.hivemq.extension.sdk.api.services.builder.Builders;
+import com.hivemq.extension.sdk.api.services.builder.PublishBuilder;
+import com.hivemq.extension.sdk.api.services.publish.Publish;
+import com.hivemq.extension.sdk.api.services.publish.PublishService;
+import com.hivemq.extension.sdk.api.services.publish.PublishToClientResult;
+import com.hivemq.extension.sdk.api.packets.general.Qos;
+import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
+import org.jetbrains.annotations.NotNull;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** {@link Outbound} on HiveMQ's {@link PublishService}. Thread-safe. */
+public final class HiveMqOutbound implements Outbound {
+
+    private final PublishService publishService;
+
+    public HiveMqOutbound(final @NotNull PublishService publishService) {
+        this.publishService = publishService;
+    }
+
+    @Override
+    public @NotNull CompletableFuture<Boolean> toClient(final @NotNull String clientId, final @NotNull RtmMessage message) {
+        return publishService.publishToClient(build(message), clientId)
+                .thenApply(r -> r == PublishToClientResult.SUCCESSFUL);
+    }
+
+    @Override
+    public @NotNull CompletableFuture<Void> publish(final @NotNull RtmMessage message) {
+        return publishService.publish(build(message));
+    }
+
+    static @NotNull Publish build(final @NotNull RtmMessage m) {
+        final PublishBuilder b = Builders.publish()
+                .topic(m.topic())
+                .payload(ByteBuffer.wrap(m.payload()))
+                .qos(Qos.valueOf(m.qos()))
+                .retain(m.retain());
+        for (final Map.Entry<String, String> p : m.properties()) {
+            b.userProperty(p.getKey(), p.getValue());
+        }
+        if (m.expirySeconds() != null) {
+            b.messageExpiryInterval(m.expirySeconds());
+        }
+        if (m.correlation() != null) {
+            b.correlationData(ByteBuffer.wrap(m.correlation()));
+        }
+        if (m.responseTopic() != null) {
+            b.responseTopic(m.responseTopic());
+        }
+        if (m.contentType() != null) {
+            b.contentType(m.contentType());
+        }
+        if (m.utf8()) {
+            b.payloadFormatIndicator(PayloadFormatIndicator.UTF_8);
+        }
+        return b.build();
+    }
+}

@@ -1,0 +1,121 @@
+package org.openrtm.extension.delivery;
+
+import org.jetbrains.annotations.NotNull;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Binary layout of stored mail: keys sort by user, box and sequence number. Stateless. */
+final class MailCodec {
+
+    private static final byte VERSION = 1;
+
+    private MailCodec() {
+    }
+
+    /** {@code uid 0x00 box seq(8, big-endian)}. */
+    static byte @NotNull [] key(final @NotNull String uid, final @NotNull Box box, final long seq) {
+        final byte[] u = uid.getBytes(StandardCharsets.US_ASCII);
+        return ByteBuffer.allocate(u.length + 2 + 8).put(u).put((byte) 0).put(box.code()).putLong(seq).array();
+    }
+
+    /** What the index needs of a stored message, decoded without its payload. */
+    record Header(String uid, Box box, long seq, String rtmId, String sender, long expiresAt, int qos) {
+    }
+
+    static @NotNull Header header(final byte @NotNull [] key, final byte @NotNull [] value) {
+        int zero = 0;
+        while (key[zero] != 0) {
+            zero++;
+        }
+        final String uid = new String(key, 0, zero, StandardCharsets.US_ASCII);
+        final Box box = Box.of(key[zero + 1]);
+        final long seq = ByteBuffer.wrap(key, zero + 2, 8).getLong();
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(value))) {
+            in.readByte();
+            final String rtmId = readStr(in);
+            final String sender = readStr(in);
+            final long expiresAt = in.readLong();
+            final int qos = in.readByte();
+            return new Header(uid, box, seq, rtmId, sender, expiresAt, qos);
+        } catch (final IOException e) {
+            throw new UncheckedIOException("corrupt mail record for " + uid, e);
+        }
+    }
+
+    static byte @NotNull [] encode(final @NotNull String rtmId, final @NotNull String sender, final long expiresAt,
+                                   final @NotNull RtmMessage m) {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + m.payload().length);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(VERSION);
+            writeStr(out, rtmId);
+            writeStr(out, sender);
+            out.writeLong(expiresAt);
+            out.writeByte(m.qos());
+            writeStr(out, m.topic());
+            out.writeLong(m.expirySeconds() == null ? -1 : m.expirySeconds());
+            writeStr(out, m.contentType() == null ? "" : m.contentType());
+            out.writeBoolean(m.utf8());
+            out.writeShort(m.properties().size());
+            for (final Map.Entry<String, String> p : m.properties()) {
+                writeStr(out, p.getKey());
+                writeStr(out, p.getValue());
+            }
+            out.writeInt(m.payload().length);
+            out.write(m.payload());
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static @NotNull RtmMessage decode(final byte @NotNull [] value) {
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(value))) {
+            in.readByte();
+            readStr(in);
+            readStr(in);
+            in.readLong();
+            final int qos = in.readByte();
+            final String topic = readStr(in);
+            final long expiry = in.readLong();
+            final String contentType = readStr(in);
+            final boolean utf8 = in.readBoolean();
+            final int n = in.readShort();
+            final List<Map.Entry<String, String>> props = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                props.add(Map.entry(readStr(in), readStr(in)));
+            }
+            final byte[] payload = new byte[in.readInt()];
+            in.readFully(payload);
+            return new RtmMessage(topic, payload, qos, false, props, expiry < 0 ? null : expiry, null, null,
+                    contentType.isEmpty() ? null : contentType, utf8);
+        } catch (final IOException e) {
+            throw new UncheckedIOException("corrupt mail record", e);
+        }
+    }
+
+    // length-prefixed UTF-8: unlike writeUTF, no 64 KB limit and no modified encoding
+    private static void writeStr(final DataOutputStream out, final String s) throws IOException {
+        final byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String readStr(final DataInputStream in) throws IOException {
+        final int n = in.readInt();
+        if (n < 0 || n > 16 * 1024 * 1024) {
+            throw new IOException("string length " + n + " out of range");
+        }
+        final byte[] b = new byte[n];
+        in.readFully(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,579 @@
+package org.openrtm.extension.delivery;
+
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
+import org.openrtm.extension.access.SubscriptionListener;
+import org.openrtm.extension.session.Connection;
+import org.openrtm.extension.session.Sessions;
+import org.openrtm.extension.store.Keyspace;
+import org.openrtm.extension.store.Store;
+import org.openrtm.extension.store.WriteBatch;
+import org.openrtm.extension.util.SerialExecutor;
+import org.openrtm.protocol.Props;
+import org.openrtm.protocol.RtmTopics;
+import org.openrtm.protocol.TopicFamily;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * Every user's inbox and event mailbox: messages the extension must hand to a user's MQTT session and keep until the
+ * user's client acknowledges them.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li>A cacheable message is journaled before its send completes, and handed to the client only after that, so a
+ *       completed send survives {@code kill -9}.</li>
+ *   <li>Messages reach a user in the order they were sent (one lane per user), whether live or from the cache.</li>
+ *   <li>A stored message stays until the client acknowledges it (QoS 1), it expires, or the mailbox overflows (the
+ *       oldest goes). A message handed to a session that is later lost is handed again when the user next
+ *       subscribes, marked {@code rtm-offline: true}.</li>
+ * </ul>
+ *
+ * <h2>Sessions and epochs</h2>
+ * HiveMQ keeps queued messages of a persistent session across a disconnect. Each user has an <em>epoch</em> that
+ * changes whenever the broker starts a fresh session for it (CONNACK session-present = false); a message handed in
+ * the current epoch is in HiveMQ's queue and is not handed again, one handed in an older epoch is.
+ *
+ * <h2>Threads</h2>
+ * Everything about one user runs on that user's {@link SerialExecutor} over the shared executor; public methods only
+ * enqueue. Thread-safe.
+ */
+public final class Mailboxes implements Sessions.Listener, SubscriptionListener {
+
+    private static final Logger log = LoggerFactory.getLogger(Mailboxes.class);
+
+    /** The outcome of handing a message to a mailbox. */
+    public enum Outcome {
+        /** Handed to the user's session. */
+        DELIVERED,
+        /** The user is not reachable; the message is stored. */
+        CACHED,
+        /** The user is not reachable and the message was not cacheable (or the cache is off). */
+        UNREACHABLE
+    }
+
+    /** Told when a client acknowledges a message (for receipts). Called on the user's lane; must not block. */
+    public interface AckListener {
+        void acknowledged(@NotNull String uid, @NotNull Box box, @NotNull String rtmId, @NotNull String sender);
+    }
+
+    /** Limits of one box. */
+    public record BoxLimits(int maxStored, long ttlMillis) {
+    }
+
+    private static final class Item {
+        final Box box;
+        final long seq;
+        final String rtmId;
+        final String sender;
+        final long expiresAt;
+        final int qos;
+        final boolean stored;
+        RtmMessage message; // only until handed (live path); cached items are read back from the store
+        long handedEpoch = -1;
+        boolean committed;
+        CompletableFuture<Outcome> outcome;
+
+        Item(final Box box, final long seq, final String rtmId, final String sender, final long expiresAt, final int qos,
+             final boolean stored) {
+            this.box = box;
+            this.seq = seq;
+            this.rtmId = rtmId;
+            this.sender = sender;
+            this.expiresAt = expiresAt;
+            this.qos = qos;
+            this.stored = stored;
+        }
+    }
+
+    private final class UserMail {
+        final String uid;
+        final SerialExecutor lane;
+        long connection = -1;
+        long epoch;
+        final Map<Box, Map<String, Integer>> filters = new EnumMap<>(Box.class);
+        final Map<Box, TreeMap<Long, Item>> items = new EnumMap<>(Box.class);
+        final Map<String, Item> byId = new HashMap<>();
+        final Queue<Item> awaitingCommit = new ArrayDeque<>();
+
+        UserMail(final String uid) {
+            this.uid = uid;
+            this.lane = new SerialExecutor(executor);
+            for (final Box b : Box.values()) {
+                filters.put(b, new HashMap<>());
+                items.put(b, new TreeMap<>());
+            }
+        }
+
+        boolean online(final Box box) {
+            return connection >= 0 && !filters.get(box).isEmpty();
+        }
+
+        int subscriptionQos(final Box box) {
+            int q = 0;
+            for (final int v : filters.get(box).values()) {
+                q = Math.max(q, v);
+            }
+            return q;
+        }
+
+        boolean isEmpty() {
+            return connection < 0 && byId.isEmpty() && awaitingCommit.isEmpty();
+        }
+    }
+
+    private final Store store;
+    private final Keyspace keyspace;
+    private final Outbound outbound;
+    private final Executor executor;
+    private final Clock clock;
+    private final Map<Box, BoxLimits> limits;
+    private final Function<String, CompletableFuture<Map<String, Integer>>> subscriptionLookup;
+    private final Map<String, UserMail> users = new ConcurrentHashMap<>();
+    private final AtomicLong seqs = new AtomicLong();
+    private final AtomicLong storedCount = new AtomicLong();
+    private volatile AckListener ackListener = (uid, box, rtmId, sender) -> { };
+
+    /**
+     * @param store              the store (keyspace {@code mail})
+     * @param outbound           how messages reach clients
+     * @param executor           the shared executor the per-user lanes run on
+     * @param clock              wall clock for expiry
+     * @param limits             per box: how many messages are kept and for how long
+     * @param subscriptionLookup a client's current subscriptions (filter → QoS), to resume a persistent session
+     */
+    public Mailboxes(
+            final @NotNull Store store,
+            final @NotNull Outbound outbound,
+            final @NotNull Executor executor,
+            final @NotNull Clock clock,
+            final @NotNull Map<Box, BoxLimits> limits,
+            final @NotNull Function<String, CompletableFuture<Map<String, Integer>>> subscriptionLookup) {
+        this.store = store;
+        this.keyspace = store.keyspace(KEYSPACE);
+        this.outbound = outbound;
+        this.executor = executor;
+        this.clock = clock;
+        this.limits = new EnumMap<>(limits);
+        this.subscriptionLookup = subscriptionLookup;
+        loadIndex();
+    }
+
+    /** The store keyspace this class uses. */
+    public static final String KEYSPACE = "mail";
+
+    public void setAckListener(final @NotNull AckListener listener) {
+        this.ackListener = listener;
+    }
+
+    private void loadIndex() {
+        long maxSeq = 0;
+        int loaded = 0;
+        final long now = clock.millis();
+        for (final Store.Entry e : store.scan(keyspace, new byte[0], null, false, Integer.MAX_VALUE)) {
+            final MailCodec.Header h = MailCodec.header(e.key(), e.value());
+            maxSeq = Math.max(maxSeq, h.seq());
+            if (h.expiresAt() <= now) {
+                store.write(new WriteBatch().remove(keyspace, e.key()));
+                continue;
+            }
+            final UserMail u = users.computeIfAbsent(h.uid(), UserMail::new);
+            final Item item = new Item(h.box(), h.seq(), h.rtmId(), h.sender(), h.expiresAt(), h.qos(), true);
+            item.committed = true;
+            u.items.get(h.box()).put(h.seq(), item);
+            u.byId.put(h.rtmId(), item);
+            loaded++;
+        }
+        seqs.set(maxSeq);
+        storedCount.set(loaded);
+        if (loaded > 0) {
+            log.info("Offline cache: {} stored messages for {} users", loaded, users.size());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------- sending
+
+    /**
+     * Hands a message to a user's mailbox.
+     *
+     * @param uid       the recipient
+     * @param box       which mailbox
+     * @param message   the message as it is to be delivered (topic, payload, stamped properties)
+     * @param rtmId     its rtm-id
+     * @param sender    who sent it (for receipts)
+     * @param cacheable whether it may be stored for an unreachable recipient
+     * @param expiresAt when it expires (ms since the epoch), or 0 for the box's default TTL
+     * @param extra     more changes to journal atomically with the message (e.g. a de-duplication record), or null
+     * @return the outcome, once the message is durable (if cacheable) and its delivery decided; fails on I/O error
+     */
+    public @NotNull CompletableFuture<Outcome> send(
+            final @NotNull String uid,
+            final @NotNull Box box,
+            final @NotNull RtmMessage message,
+            final @NotNull String rtmId,
+            final @NotNull String sender,
+            final boolean cacheable,
+            final long expiresAt,
+            final @Nullable WriteBatch extra) {
+        final CompletableFuture<Outcome> result = new CompletableFuture<>();
+        final UserMail u = users.computeIfAbsent(uid, UserMail::new);
+        u.lane.execute(() -> {
+            try {
+                enqueue(u, box, message, rtmId, sender, cacheable, expiresAt, extra, result);
+            } catch (final RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    private void enqueue(final UserMail u, final Box box, final RtmMessage message, final String rtmId,
+                         final String sender, final boolean cacheable, final long expiresAt,
+                         final @Nullable WriteBatch extra, final CompletableFuture<Outcome> result) {
+        final BoxLimits lim = limits.get(box);
+        final long now = clock.millis();
+        final long ttlEnd = now + lim.ttlMillis();
+        final long deadline = expiresAt > 0 ? Math.min(expiresAt, ttlEnd) : ttlEnd;
+        final boolean store = cacheable && lim.maxStored() > 0;
+        final Item item = new Item(box, seqs.incrementAndGet(), rtmId, sender, deadline, message.qos(), store);
+        item.message = message;
+        item.outcome = result;
+        final WriteBatch batch = extra != null ? extra : new WriteBatch();
+        if (store) {
+            final TreeMap<Long, Item> boxItems = u.items.get(box);
+            int storedInBox = 0;
+            for (final Item i : boxItems.values()) {
+                if (i.stored) {
+                    storedInBox++;
+                }
+            }
+            final Iterator<Item> oldest = boxItems.values().iterator();
+            while (storedInBox >= lim.maxStored() && oldest.hasNext()) {
+                final Item drop = oldest.next();
+                if (!drop.stored || !drop.committed || drop.outcome != null) {
+                    continue; // not stored, or its own send is still being decided
+                }
+                oldest.remove();
+                u.byId.remove(drop.rtmId);
+                batch.remove(keyspace, MailCodec.key(u.uid, box, drop.seq));
+                storedCount.decrementAndGet();
+                storedInBox--;
+                log.debug("Mailbox {}/{} full: dropped the oldest message {}", u.uid, box, drop.rtmId);
+            }
+            batch.putNew(keyspace, MailCodec.key(u.uid, box, item.seq), MailCodec.encode(rtmId, sender, deadline, message));
+            storedCount.incrementAndGet();
+        }
+        u.items.get(box).put(item.seq, item);
+        u.byId.put(rtmId, item);
+        u.awaitingCommit.add(item);
+        if (batch.isEmpty()) {
+            item.committed = true;
+            handOffCommitted(u);
+            return;
+        }
+        this.store.write(batch).whenComplete((ok, error) -> u.lane.execute(() -> {
+            if (error != null) {
+                // not durable: forget it and report the failure; nothing was handed out
+                u.awaitingCommit.remove(item);
+                forget(u, item, false);
+                result.completeExceptionally(error);
+                return;
+            }
+            item.committed = true;
+            handOffCommitted(u);
+        }));
+    }
+
+    /** Hands out committed items in send order; an item whose commit is still pending holds back those after it. */
+    private void handOffCommitted(final UserMail u) {
+        while (!u.awaitingCommit.isEmpty() && u.awaitingCommit.peek().committed) {
+            final Item item = u.awaitingCommit.poll();
+            if (!u.byId.containsKey(item.rtmId)) {
+                continue; // dropped meanwhile (overflow)
+            }
+            if (u.online(item.box)) {
+                hand(u, item, item.message, false);
+            } else {
+                item.message = null;
+                if (item.stored) {
+                    item.outcome.complete(Outcome.CACHED);
+                } else {
+                    forget(u, item, false);
+                    item.outcome.complete(Outcome.UNREACHABLE);
+                }
+                item.outcome = null;
+            }
+        }
+    }
+
+    private void hand(final UserMail u, final Item item, final RtmMessage message, final boolean fromCache) {
+        final long epoch = u.epoch;
+        item.handedEpoch = epoch;
+        item.message = null;
+        RtmMessage m = message;
+        if (fromCache && item.box == Box.INBOX) {
+            m = m.withProperty(Props.OFFLINE, Props.TRUE);
+        }
+        if (m.expirySeconds() != null) {
+            m = m.withExpiry(Math.max(1, (item.expiresAt - clock.millis() + 999) / 1000));
+        }
+        final int effectiveQos = Math.min(item.qos, u.subscriptionQos(item.box));
+        final CompletableFuture<Outcome> outcome = item.outcome;
+        item.outcome = null;
+        outbound.toClient(u.uid, m).whenComplete((handed, error) -> u.lane.execute(() -> {
+            final boolean ok = error == null && Boolean.TRUE.equals(handed);
+            if (error != null) {
+                log.debug("Hand-off of {} to {} failed: {}", item.rtmId, u.uid, error.toString());
+            }
+            if (ok) {
+                if (effectiveQos == 0) {
+                    // no acknowledgement will come: the hand-off is all the delivery there is
+                    forget(u, item, true);
+                }
+                if (outcome != null) {
+                    outcome.complete(Outcome.DELIVERED);
+                }
+                return;
+            }
+            if (item.handedEpoch == epoch) {
+                item.handedEpoch = -1;
+            }
+            if (!item.stored) {
+                forget(u, item, false);
+            }
+            if (outcome != null) {
+                outcome.complete(item.stored ? Outcome.CACHED : Outcome.UNREACHABLE);
+            }
+        }));
+    }
+
+    private void forget(final UserMail u, final Item item, final boolean removeStored) {
+        u.items.get(item.box).remove(item.seq);
+        u.byId.remove(item.rtmId);
+        if (item.stored) {
+            storedCount.decrementAndGet();
+            if (removeStored) {
+                store.write(new WriteBatch().remove(keyspace, MailCodec.key(u.uid, item.box, item.seq)));
+            }
+        }
+    }
+
+    /** Hands every stored message the current session does not have yet, oldest first. */
+    private void drain(final UserMail u, final Box box) {
+        if (!u.online(box)) {
+            return;
+        }
+        final long now = clock.millis();
+        final List<Item> snapshot = new ArrayList<>(u.items.get(box).values());
+        for (final Item item : snapshot) {
+            if (!item.committed || item.handedEpoch == u.epoch || item.outcome != null) {
+                continue;
+            }
+            if (!item.stored) {
+                // handed to a session that is gone, and not cacheable: that was its only chance
+                forget(u, item, false);
+                continue;
+            }
+            if (item.expiresAt <= now) {
+                forget(u, item, true);
+                continue;
+            }
+            final byte[] raw = store.get(keyspace, MailCodec.key(u.uid, box, item.seq));
+            if (raw == null) {
+                log.warn("Stored message {} for {} is missing from the store; skipped", item.rtmId, u.uid);
+                forget(u, item, false);
+                continue;
+            }
+            hand(u, item, MailCodec.decode(raw), true);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- acknowledgements
+
+    /**
+     * The client of {@code connection} acknowledged the message with this rtm-id.
+     *
+     * @param success whether the PUBACK reason code was a success
+     */
+    public void acknowledged(final @NotNull Connection connection, final @NotNull String rtmId, final boolean success) {
+        final UserMail u = users.get(connection.uid());
+        if (u == null) {
+            return;
+        }
+        u.lane.execute(() -> {
+            final Item item = u.byId.get(rtmId);
+            if (item == null || item.outcome != null) {
+                return;
+            }
+            forget(u, item, true);
+            if (success) {
+                ackListener.acknowledged(u.uid, item.box, item.rtmId, item.sender);
+            } else {
+                log.debug("{} refused message {} (error PUBACK); removed without receipt", u.uid, rtmId);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------- sessions and filters
+
+    @Override
+    public void connected(final @NotNull Connection connection) {
+        final UserMail u = users.computeIfAbsent(connection.uid(), UserMail::new);
+        u.lane.execute(() -> {
+            u.connection = connection.number();
+            if (!connection.sessionPresent()) {
+                u.epoch++;
+                for (final Box b : Box.values()) {
+                    u.filters.get(b).clear();
+                }
+                return;
+            }
+            subscriptionLookup.apply(connection.uid()).whenComplete((subs, error) -> u.lane.execute(() -> {
+                if (error != null || u.connection != connection.number()) {
+                    return;
+                }
+                for (final Map.Entry<String, Integer> s : subs.entrySet()) {
+                    final Box box = boxOf(s.getKey(), connection.uid());
+                    if (box != null) {
+                        u.filters.get(box).put(s.getKey(), s.getValue());
+                    }
+                }
+                for (final Box b : Box.values()) {
+                    drain(u, b);
+                }
+            }));
+        });
+    }
+
+    @Override
+    public void disconnected(final @NotNull Connection connection, final @NotNull Sessions.CloseKind kind,
+                             final boolean wasCurrent) {
+        final UserMail u = users.get(connection.uid());
+        if (u == null) {
+            return;
+        }
+        u.lane.execute(() -> {
+            if (u.connection == connection.number()) {
+                u.connection = -1;
+            }
+            if (u.isEmpty()) {
+                users.remove(u.uid, u);
+            }
+        });
+    }
+
+    /** The user's subscription {@code filter} took effect. If it reads a mailbox, the mailbox is drained into it. */
+    @Override
+    public void granted(final @NotNull Connection connection, final @NotNull String filter, final int qos) {
+        final Box box = boxOf(filter, connection.uid());
+        if (box == null) {
+            return;
+        }
+        final UserMail u = users.computeIfAbsent(connection.uid(), UserMail::new);
+        u.lane.execute(() -> {
+            if (u.connection != connection.number()) {
+                return;
+            }
+            u.filters.get(box).put(filter, qos);
+            drain(u, box);
+        });
+    }
+
+    /** The user removed its subscription {@code filter}. */
+    @Override
+    public void removed(final @NotNull Connection connection, final @NotNull String filter) {
+        final Box box = boxOf(filter, connection.uid());
+        final UserMail u = users.get(connection.uid());
+        if (box == null || u == null) {
+            return;
+        }
+        u.lane.execute(() -> u.filters.get(box).remove(filter));
+    }
+
+    /** Which of {@code uid}'s mailboxes a filter reads, or null. */
+    static @Nullable Box boxOf(final @NotNull String filter, final @NotNull String uid) {
+        final var analysis = RtmTopics.analyzeFilter(filter);
+        for (final var m : analysis.matches()) {
+            if (!uid.equals(m.id())) {
+                continue;
+            }
+            if (m.family() == TopicFamily.INBOX) {
+                return Box.INBOX;
+            }
+            if (m.family() == TopicFamily.EVENT) {
+                return Box.EVENT;
+            }
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------------------------------------------- upkeep
+
+    /** Removes expired messages. Call periodically. */
+    public void sweep() {
+        final long now = clock.millis();
+        for (final UserMail u : users.values()) {
+            u.lane.execute(() -> {
+                for (final TreeMap<Long, Item> m : u.items.values()) {
+                    for (final Item item : new ArrayList<>(m.values())) {
+                        if (item.expiresAt <= now && item.outcome == null && item.committed) {
+                            forget(u, item, true);
+                        }
+                    }
+                }
+                if (u.isEmpty()) {
+                    users.remove(u.uid, u);
+                }
+            });
+        }
+    }
+
+    /**
+     * What a sender should be told now about a message sent earlier: {@link Outcome#CACHED} while it waits in the
+     * mailbox for a session, otherwise {@link Outcome#DELIVERED} (handed, or already acknowledged).
+     */
+    public @NotNull CompletableFuture<Outcome> outcomeOf(final @NotNull String uid, final @NotNull String rtmId) {
+        final UserMail u = users.get(uid);
+        if (u == null) {
+            return CompletableFuture.completedFuture(Outcome.DELIVERED);
+        }
+        final CompletableFuture<Outcome> f = new CompletableFuture<>();
+        u.lane.execute(() -> {
+            final Item item = u.byId.get(rtmId);
+            f.complete(item != null && item.handedEpoch != u.epoch ? Outcome.CACHED : Outcome.DELIVERED);
+        });
+        return f;
+    }
+
+    /** Messages stored now, over all users and boxes. */
+    public long storedMessages() {
+        return storedCount.get();
+    }
+
+    /** How many messages are kept for {@code uid} in {@code box} (for tests and RPC). */
+    public @NotNull CompletableFuture<Integer> count(final @NotNull String uid, final @NotNull Box box) {
+        final UserMail u = users.get(uid);
+        if (u == null) {
+            return CompletableFuture.completedFuture(0);
+        }
+        final CompletableFuture<Integer> f = new CompletableFuture<>();
+        u.lane.execute(() -> f.complete(u.items.get(box).size()));
+        return f;
+    }
+}

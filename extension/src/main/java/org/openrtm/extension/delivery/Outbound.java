@@ -1,0 +1,23 @@
+package org.openrtm.extension.delivery;
+
+import org.jetbrains.annotations.NotNull;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * How the extension's services send messages to clients. The HiveMQ implementation is {@link HiveMqOutbound}; the
+ * services never touch HiveMQ's publish service directly, which keeps their rules testable.
+ */
+public interface Outbound {
+
+    /**
+     * Hands a message to one client's session, if the client has a subscription that matches the topic.
+     *
+     * @return {@code true} if the message was queued for the client, {@code false} if it has no matching subscription;
+     *         fails if the broker refused the call (for example while shutting down)
+     */
+    @NotNull CompletableFuture<Boolean> toClient(@NotNull String clientId, @NotNull RtmMessage message);
+
+    /** Publishes a message to every matching subscriber (and stores it if retained). */
+    @NotNull CompletableFuture<Void> publish(@NotNull RtmMessage message);
+}

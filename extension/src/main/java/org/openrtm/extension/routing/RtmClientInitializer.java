@@ -1,0 +1,62 @@
+package org.openrtm.extension.routing;
+
+import com.hivemq.extension.sdk.api.client.ClientContext;
+import com.hivemq.extension.sdk.api.client.parameter.InitializerInput;
+import com.hivemq.extension.sdk.api.services.intializer.ClientInitializer;
+import org.jetbrains.annotations.NotNull;
+import org.openrtm.extension.access.SubscriptionListener;
+import org.openrtm.extension.access.SubscriptionTracker;
+import org.openrtm.extension.delivery.DeliveryTracker;
+import org.openrtm.extension.delivery.Mailboxes;
+import org.openrtm.extension.session.Connection;
+import org.openrtm.extension.session.ConnectionAttributes;
+import org.openrtm.extension.session.Sessions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/** Gives every authenticated connection its own interceptors, bound to its {@link Connection}. Thread-safe. */
+public final class RtmClientInitializer implements ClientInitializer {
+
+    private static final Logger log = LoggerFactory.getLogger(RtmClientInitializer.class);
+
+    private final Sessions sessions;
+    private final PublishRouter.Rules rules;
+    private final Mailboxes mailboxes;
+    private final List<SubscriptionListener> subscriptionListeners;
+
+    public RtmClientInitializer(
+            final @NotNull Sessions sessions,
+            final @NotNull PublishRouter.Rules rules,
+            final @NotNull Mailboxes mailboxes,
+            final @NotNull List<SubscriptionListener> subscriptionListeners) {
+        this.sessions = sessions;
+        this.rules = rules;
+        this.mailboxes = mailboxes;
+        this.subscriptionListeners = List.copyOf(subscriptionListeners);
+    }
+
+    @Override
+    public void initialize(final @NotNull InitializerInput input, final @NotNull ClientContext context) {
+        final Connection c = ConnectionAttributes.of(sessions, input.getConnectionInformation());
+        if (c == null) {
+            log.warn("Client {} has no RTM connection state; it gets no RTM interceptors",
+                    input.getClientInformation().getClientId());
+            return;
+        }
+        context.addPublishInboundInterceptor(new PublishRouter(c, rules));
+        if (c.isMqtt5()) {
+            final AckStamper stamper = new AckStamper(c);
+            context.addPubackOutboundInterceptor(stamper);
+            context.addPubrecOutboundInterceptor(stamper);
+        }
+        final DeliveryTracker tracker = new DeliveryTracker(c, mailboxes);
+        context.addPublishOutboundInterceptor(tracker);
+        context.addPubackInboundInterceptor(tracker);
+        final SubscriptionTracker subscriptions = new SubscriptionTracker(c, subscriptionListeners);
+        context.addSubscribeInboundInterceptor(subscriptions);
+        context.addSubackOutboundInterceptor(subscriptions);
+        context.addUnsubscribeInboundInterceptor(subscriptions);
+    }
+}
