@@ -101,7 +101,9 @@ public final class RtmBroker implements AutoCloseable {
         }
         if (extension != null && extension.runtime() == null) {
             stopQuietly();
-            throw new IOException("the OpenRTM extension did not start; see the log above for the reason");
+            final String why = extension.startupError();
+            throw new IOException("the OpenRTM extension did not start: "
+                    + (why != null ? why : "see the log above for the reason"));
         }
         return this;
     }

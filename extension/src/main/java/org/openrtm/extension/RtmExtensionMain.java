@@ -38,6 +38,7 @@ public final class RtmExtensionMain implements ExtensionMain {
     private final @Nullable Path dataDir;
     private final Map<String, String> env;
     private volatile RtmRuntime runtime;
+    private volatile String startupError;
 
     /** For HiveMQ's extension loader: configuration and data inside the extension's folder. */
     public RtmExtensionMain() {
@@ -72,6 +73,7 @@ public final class RtmExtensionMain implements ExtensionMain {
         } catch (final ConfigException e) {
             final String message = "invalid configuration " + config + ": " + String.join("; ", e.errors());
             log.error("OpenRTM: {}", message);
+            startupError = message;
             output.preventExtensionStartup(message);
             return;
         }
@@ -81,6 +83,7 @@ public final class RtmExtensionMain implements ExtensionMain {
             final String message = "cannot start: " + e.getMessage();
             log.error("OpenRTM {}", message);
             log.debug("Start-up failure", e);
+            startupError = message;
             output.preventExtensionStartup(message);
         }
     }
@@ -92,6 +95,11 @@ public final class RtmExtensionMain implements ExtensionMain {
         if (r != null) {
             r.close();
         }
+    }
+
+    /** Why the last start was refused, or {@code null}. */
+    public @Nullable String startupError() {
+        return startupError;
     }
 
     /** The running runtime, or {@code null} before start and after stop (for the broker and tests). */

@@ -15,6 +15,7 @@ import org.openrtm.extension.config.Settings;
 import org.openrtm.extension.delivery.Box;
 import org.openrtm.extension.delivery.HiveMqOutbound;
 import org.openrtm.extension.delivery.Mailboxes;
+import org.openrtm.extension.delivery.Monitors;
 import org.openrtm.extension.delivery.Outbound;
 import org.openrtm.extension.peer.Dedup;
 import org.openrtm.extension.peer.PeerService;
@@ -115,6 +116,9 @@ public final class RtmRuntime implements AutoCloseable {
         final PeerService peer = new PeerService(mailboxes, dedup, ids, clock);
         mailboxes.setAckListener(peer);
         sessions.addListener(mailboxes);
+        final Monitors monitors = new Monitors(outbound, RtmRuntime::subscriptionsOf);
+        mailboxes.setMonitors(monitors);
+        sessions.addListener(monitors);
 
         final RpcService rpc = new RpcService(outbound);
         rpc.register(Rpc.SERVER_INFO, new ServerInfo(version, config, clock));
@@ -126,7 +130,7 @@ public final class RtmRuntime implements AutoCloseable {
         handlers.put(TopicFamily.RPC, rpc::handle);
         final PublishRouter.Rules rules = new PublishRouter.Rules(handlers, policy, config.get(Settings.MAX_PAYLOAD_BYTES),
                 config.get(Settings.RATE_PER_SECOND), config.get(Settings.RATE_BURST), DECISION_TIMEOUT);
-        final List<SubscriptionListener> subscriptionListeners = List.of(mailboxes);
+        final List<SubscriptionListener> subscriptionListeners = List.of(mailboxes, monitors);
 
         final RtmAuthenticator authenticator = new RtmAuthenticator(tokens, sessions);
         final RtmSubscriptionAuthorizer authorizer = new RtmSubscriptionAuthorizer(sessions, policy);

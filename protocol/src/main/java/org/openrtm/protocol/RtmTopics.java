@@ -235,6 +235,50 @@ public final class RtmTopics {
         return "topic " + Ids.show(topic) + " is not part of the rtm/ topic tree";
     }
 
+    // --------------------------------------------------------------------------------------------------- matching
+
+    /**
+     * Whether an MQTT topic filter matches a topic name, by the MQTT rules ({@code +} one level, {@code #} the rest
+     * including the parent level; wildcards at the start do not match topics beginning with {@code $}).
+     */
+    public static boolean matches(final @NotNull String filter, final @NotNull String topic) {
+        if (topic.startsWith("$") && (filter.startsWith("+") || filter.startsWith("#"))) {
+            return false;
+        }
+        int f = 0;
+        int t = 0;
+        while (true) {
+            final int fEnd = indexOrEnd(filter, f);
+            final String fl = filter.substring(f, fEnd);
+            if (fl.equals("#")) {
+                return true;
+            }
+            if (t > topic.length()) {
+                return false;
+            }
+            final int tEnd = indexOrEnd(topic, t);
+            if (!fl.equals("+") && !fl.equals(topic.substring(t, tEnd))) {
+                return false;
+            }
+            final boolean fDone = fEnd >= filter.length();
+            final boolean tDone = tEnd >= topic.length();
+            if (fDone || tDone) {
+                if (fDone && tDone) {
+                    return true;
+                }
+                // "a/#" also matches "a"
+                return tDone && filter.substring(fEnd + 1).equals("#");
+            }
+            f = fEnd + 1;
+            t = tEnd + 1;
+        }
+    }
+
+    private static int indexOrEnd(final String s, final int from) {
+        final int i = s.indexOf('/', from);
+        return i < 0 ? s.length() : i;
+    }
+
     // ----------------------------------------------------------------------------------------------- filter analysis
 
     /**

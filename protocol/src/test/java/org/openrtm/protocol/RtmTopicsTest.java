@@ -149,4 +149,21 @@ class RtmTopicsTest {
         assertThat(RtmTopics.analyzeFilter("rtm/user/bob/inbox/alice/#").matches())
                 .containsExactly(new FilterMatch(TopicFamily.INBOX, "bob", "alice"));
     }
+
+    @Test
+    void matches_followsMqttRules() {
+        assertThat(RtmTopics.matches("rtm/user/+/inbox/#", "rtm/user/bob/inbox/alice")).isTrue();
+        assertThat(RtmTopics.matches("rtm/user/+/inbox/+", "rtm/user/bob/inbox/alice")).isTrue();
+        assertThat(RtmTopics.matches("rtm/user/+/inbox", "rtm/user/bob/inbox/alice")).isFalse();
+        assertThat(RtmTopics.matches("rtm/#", "rtm/user/bob/event")).isTrue();
+        assertThat(RtmTopics.matches("#", "rtm/user/bob/event")).isTrue();
+        assertThat(RtmTopics.matches("rtm/user/bob/event/#", "rtm/user/bob/event")).isTrue();
+        assertThat(RtmTopics.matches("rtm/user/bob/event", "rtm/user/bob/event/x")).isFalse();
+        assertThat(RtmTopics.matches("rtm/user/alice/#", "rtm/user/bob/event")).isFalse();
+        assertThat(RtmTopics.matches("+/user/+/event", "rtm/user/bob/event")).isTrue();
+        assertThat(RtmTopics.matches("#", "$SYS/x")).isFalse();
+        assertThat(RtmTopics.matches("a//b", "a//b")).isTrue();
+        assertThat(RtmTopics.matches("a/+/b", "a//b")).isTrue();
+        assertThat(RtmTopics.matches("a/+", "a")).isFalse();
+    }
 }

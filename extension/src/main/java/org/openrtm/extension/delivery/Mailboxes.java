@@ -149,6 +149,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
     private final AtomicLong seqs = new AtomicLong();
     private final AtomicLong storedCount = new AtomicLong();
     private volatile AckListener ackListener = (uid, box, rtmId, sender) -> { };
+    private volatile Monitors monitors;
 
     /**
      * @param store              the store (keyspace {@code mail})
@@ -180,6 +181,11 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
 
     public void setAckListener(final @NotNull AckListener listener) {
         this.ackListener = listener;
+    }
+
+    /** Who gets copies of private messages (services and admins that subscribed to them). */
+    public void setMonitors(final @NotNull Monitors monitors) {
+        this.monitors = monitors;
     }
 
     private void loadIndex() {
@@ -306,6 +312,10 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
             final Item item = u.awaitingCommit.poll();
             if (!u.byId.containsKey(item.rtmId)) {
                 continue; // dropped meanwhile (overflow)
+            }
+            final Monitors m = monitors;
+            if (m != null) {
+                m.copy(u.uid, item.message);
             }
             if (u.online(item.box)) {
                 hand(u, item, item.message, false);
