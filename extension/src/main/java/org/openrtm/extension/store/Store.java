@@ -607,7 +607,23 @@ public final class Store implements AutoCloseable {
             final CompletableFuture<Void> done = new CompletableFuture<>();
             checkpointTasks.add(() -> {
                 try {
-                    if (active.size > 0 || frozen != null) {
+                    if (frozen != null) {
+                        // an earlier checkpoint failed: keep every segment, the next start replays them
+                        log.warn("Store closed with changes that are only in the journal; they are replayed on start");
+                        try {
+                            journal.finish();
+                        } catch (final IOException e) {
+                            log.debug("Journal close failed", e);
+                        }
+                    } else if (active.size == 0) {
+                        // everything journaled is in MapDB already: the segments are not needed any more
+                        try {
+                            journal.finish();
+                            Journal.delete(journal.takeClosed());
+                        } catch (final IOException e) {
+                            log.debug("Journal clean-up at close failed", e);
+                        }
+                    } else {
                         final Layer last = active;
                         final List<Path> covered;
                         try {
