@@ -235,4 +235,20 @@ class PeerMessagingIT {
         bobAgain.disconnect();
         alice.disconnect();
     }
+
+    @Test
+    void webSocketClient_onPathMqtt_exchangesPeerMessages() throws Exception {
+        final Mqtt5BlockingClient bob = connect(broker, "bob-ws");
+        final BlockingQueue<Mqtt5Publish> inbox = subscribe(bob, "rtm/user/bob-ws/inbox/+");
+        final Mqtt5BlockingClient browser = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion5()
+                .identifier("alice-ws").serverHost("127.0.0.1").serverPort(broker.wsPort())
+                .webSocketConfig().serverPath("mqtt").applyWebSocketConfig().buildBlocking();
+        browser.connectWith().simpleAuth().password(broker.token("alice-ws").getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth().send();
+        assertThat(prop(publish(browser, "rtm/user/bob-ws/inbox/alice-ws", "over websocket"), "rtm-status"))
+                .isEqualTo("delivered");
+        assertThat(text(next(inbox))).isEqualTo("over websocket");
+        browser.disconnect();
+        bob.disconnect();
+    }
 }
