@@ -8,6 +8,7 @@ import org.openrtm.extension.access.AccessPolicy;
 import org.openrtm.extension.access.RtmSubscriptionAuthorizer;
 import org.openrtm.extension.access.SubscriptionListener;
 import org.openrtm.extension.auth.RtmAuthenticator;
+import org.openrtm.extension.channel.ChannelService;
 import org.openrtm.extension.auth.Secrets;
 import org.openrtm.extension.auth.Tokens;
 import org.openrtm.extension.config.RtmConfig;
@@ -19,6 +20,7 @@ import org.openrtm.extension.delivery.Monitors;
 import org.openrtm.extension.delivery.Outbound;
 import org.openrtm.extension.peer.Dedup;
 import org.openrtm.extension.peer.PeerService;
+import org.openrtm.extension.presence.PresenceService;
 import org.openrtm.extension.routing.PublishHandler;
 import org.openrtm.extension.routing.PublishRouter;
 import org.openrtm.extension.routing.RtmClientInitializer;
@@ -29,6 +31,7 @@ import org.openrtm.extension.session.LifecycleListener;
 import org.openrtm.extension.session.Sessions;
 import org.openrtm.extension.store.Store;
 import org.openrtm.extension.store.StoreOptions;
+import org.openrtm.extension.util.Lanes;
 import org.openrtm.protocol.Rpc;
 import org.openrtm.protocol.RtmIds;
 import org.openrtm.protocol.RtmStatus;
@@ -59,6 +62,9 @@ public final class RtmRuntime implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RtmRuntime.class);
 
+    /** Serial lanes shared by the per-user services, so one user's presence and channel changes stay in order. */
+    private static final int LANES = 64;
+
     /** How long a publish may wait for its service's decision before HiveMQ answers with an error. */
     private static final Duration DECISION_TIMEOUT = Duration.ofSeconds(10);
 
@@ -67,15 +73,19 @@ public final class RtmRuntime implements AutoCloseable {
     private final Mailboxes mailboxes;
     private final Dedup dedup;
     private final Tokens tokens;
+    private final PresenceService presence;
+    private final ChannelService channels;
     private final List<ScheduledFuture<?>> timers = new ArrayList<>();
 
     private RtmRuntime(final Store store, final Sessions sessions, final Mailboxes mailboxes, final Dedup dedup,
-                       final Tokens tokens) {
+                       final Tokens tokens, final PresenceService presence, final ChannelService channels) {
         this.store = store;
         this.sessions = sessions;
         this.mailboxes = mailboxes;
         this.dedup = dedup;
         this.tokens = tokens;
+        this.presence = presence;
+        this.channels = channels;
     }
 
     /**
@@ -99,9 +109,9 @@ public final class RtmRuntime implements AutoCloseable {
                 config.get(Settings.STORE_SYNC_INTERVAL), config.get(Settings.STORE_CHECKPOINT_INTERVAL),
                 config.get(Settings.STORE_CHECKPOINT_ENTRIES));
         final Store store = Store.open(dataDir.resolve("store"), storeOptions,
-                List.of(Mailboxes.KEYSPACE, Dedup.KEYSPACE), executor);
+                List.of(Mailboxes.KEYSPACE, Dedup.KEYSPACE, PresenceService.KEYSPACE), executor);
 
-        final Outbound outbound = new HiveMqOutbound(Services.publishService());
+        final Outbound outbound = new HiveMqOutbound(Services.publishService(), Services.retainedMessageStore());
         final Sessions sessions = new Sessions(config.get(Settings.RATE_PER_SECOND), config.get(Settings.RATE_BURST));
         final Map<Box, Mailboxes.BoxLimits> boxLimits = new EnumMap<>(Box.class);
         boxLimits.put(Box.INBOX, new Mailboxes.BoxLimits(config.get(Settings.OFFLINE_MAX_MESSAGES),
@@ -120,20 +130,41 @@ public final class RtmRuntime implements AutoCloseable {
         mailboxes.setMonitors(monitors);
         sessions.addListener(monitors);
 
+        final Lanes lanes = new Lanes(executor, LANES);
+        final PresenceService presence = new PresenceService(store, outbound, executor, lanes, clock,
+                config.get(Settings.PRESENCE_GRACE), config.get(Settings.PRESENCE_MAX_SUBSCRIPTIONS),
+                RtmRuntime::subscriptionsOf);
+        sessions.addListener(presence);
+        final ChannelService channels = new ChannelService(outbound, executor, lanes, clock, ids,
+                new ChannelService.ChannelLimits(config.get(Settings.CHANNEL_MAX_JOINED), config.get(Settings.CHANNEL_MAX_LIST),
+                        config.get(Settings.CHANNEL_COUNT_INTERVAL), config.get(Settings.PRESENCE_GRACE)),
+                RtmRuntime::subscriptionsOf);
+        sessions.addListener(channels);
+        presence.addListener(channels);
+
         final RpcService rpc = new RpcService(outbound);
         rpc.register(Rpc.SERVER_INFO, new ServerInfo(version, config, clock));
+        rpc.register(Rpc.PRESENCE_QUERY, presence.queryHandler());
+        rpc.register(Rpc.CHANNEL_MEMBERS, channels.membersHandler());
+        rpc.register(Rpc.CHANNEL_COUNT, channels.countHandler());
+        rpc.register(Rpc.CHANNEL_JOINED, channels.joinedHandler());
 
-        final AccessPolicy policy = new AccessPolicy(EnumSet.of(TopicFamily.INBOX, TopicFamily.EVENT),
-                "allow".equals(config.get(Settings.NON_RTM_TOPICS)));
+        final AccessPolicy policy = new AccessPolicy(EnumSet.of(TopicFamily.INBOX, TopicFamily.EVENT,
+                TopicFamily.PRESENCE, TopicFamily.CHANNEL_MSG, TopicFamily.CHANNEL_MEMBER, TopicFamily.CHANNEL_COUNT,
+                TopicFamily.BROADCAST), "allow".equals(config.get(Settings.NON_RTM_TOPICS)));
         final Map<TopicFamily, PublishHandler> handlers = new EnumMap<>(TopicFamily.class);
         handlers.put(TopicFamily.INBOX, peer::send);
+        handlers.put(TopicFamily.CHANNEL_MSG, channels::send);
+        handlers.put(TopicFamily.BROADCAST, channels::broadcast);
         handlers.put(TopicFamily.RPC, rpc::handle);
         final PublishRouter.Rules rules = new PublishRouter.Rules(handlers, policy, config.get(Settings.MAX_PAYLOAD_BYTES),
                 config.get(Settings.RATE_PER_SECOND), config.get(Settings.RATE_BURST), DECISION_TIMEOUT);
-        final List<SubscriptionListener> subscriptionListeners = List.of(mailboxes, monitors);
+        final List<SubscriptionListener> subscriptionListeners = List.of(mailboxes, monitors, presence, channels);
 
         final RtmAuthenticator authenticator = new RtmAuthenticator(tokens, sessions);
         final RtmSubscriptionAuthorizer authorizer = new RtmSubscriptionAuthorizer(sessions, policy);
+        authorizer.addGuard(presence);
+        authorizer.addGuard(channels);
         final ConnackTracker connackTracker = new ConnackTracker(sessions);
         final LifecycleListener lifecycle = new LifecycleListener(sessions);
         final RtmClientInitializer initializer = new RtmClientInitializer(sessions, rules, mailboxes, subscriptionListeners);
@@ -144,7 +175,9 @@ public final class RtmRuntime implements AutoCloseable {
         Services.eventRegistry().setClientLifecycleEventListener(in -> lifecycle);
         Services.initializerRegistry().setClientInitializer(initializer);
 
-        final RtmRuntime runtime = new RtmRuntime(store, sessions, mailboxes, dedup, tokens);
+        presence.start();
+        channels.start();
+        final RtmRuntime runtime = new RtmRuntime(store, sessions, mailboxes, dedup, tokens, presence, channels);
         runtime.timers.add(executor.scheduleAtFixedRate(runtime::upkeep, 30, 30, TimeUnit.SECONDS));
         log.info("OpenRTM {} started: store {}, {} cached messages, token secret from {}", version, store.directory(),
                 mailboxes.storedMessages(), Secrets.describeSource(env, dataDir));
@@ -155,6 +188,7 @@ public final class RtmRuntime implements AutoCloseable {
         try {
             mailboxes.sweep();
             dedup.sweep();
+            channels.sweep();
         } catch (final RuntimeException e) {
             log.error("Periodic clean-up failed: {}", e.toString());
             log.debug("Clean-up failure", e);
@@ -179,6 +213,16 @@ public final class RtmRuntime implements AutoCloseable {
     /** The connection registry. */
     public @NotNull Sessions sessions() {
         return sessions;
+    }
+
+    /** Presence (for metrics and tests). */
+    public @NotNull PresenceService presence() {
+        return presence;
+    }
+
+    /** Channels (for metrics and tests). */
+    public @NotNull ChannelService channels() {
+        return channels;
     }
 
     /** The mailboxes (for metrics and tests). */

@@ -50,7 +50,7 @@ class QuickStartIT {
                 String line;
                 while ((line = r.readLine()) != null) {
                     brokerLog.add(line);
-                    if (line.contains("MQTT listener on tcp://127.0.0.1:" + mqtt)) {
+                    if (line.contains("mint a token with")) { // the last start-up line
                         listening.complete(null);
                     }
                 }
@@ -61,6 +61,7 @@ class QuickStartIT {
         });
         try {
             listening.get(90, TimeUnit.SECONDS);
+            assertThat(brokerLog).anyMatch(l -> l.contains("MQTT listener on tcp://127.0.0.1:" + mqtt));
             assertThat(brokerLog).anyMatch(l -> l.contains("MQTT over WebSocket listener on ws://127.0.0.1:" + ws + "/mqtt"));
             assertThat(brokerLog).anyMatch(l -> l.contains("mint a token with: java -jar broker/target/rtm-broker.jar token"));
 

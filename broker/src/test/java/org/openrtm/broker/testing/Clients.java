@@ -32,6 +32,14 @@ public final class Clients {
                 .buildBlocking();
     }
 
+    /** An MQTT 5 client for {@code uid} through a port other than the broker's (a {@link TcpProxy}), connected. */
+    public static Mqtt5BlockingClient connectVia(final EmbeddedBroker broker, final int port, final String uid) {
+        final Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(uid)
+                .serverHost("127.0.0.1").serverPort(port).buildBlocking();
+        c.connectWith().simpleAuth().password(broker.token(uid).getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
+        return c;
+    }
+
     /** An MQTT 5 client for {@code uid}, connected with a valid token and a clean session. */
     public static Mqtt5BlockingClient connect(final EmbeddedBroker broker, final String uid) {
         final Mqtt5BlockingClient c = mqtt5(broker, uid);

@@ -14,4 +14,8 @@ public interface SubscriptionListener {
 
     /** The client unsubscribed from {@code filter}. */
     void removed(@NotNull Connection connection, @NotNull String filter);
+
+    /** A subscription the client asked for was not granted (refused by the authorizer or the broker). */
+    default void refused(final @NotNull Connection connection, final @NotNull String filter) {
+    }
 }

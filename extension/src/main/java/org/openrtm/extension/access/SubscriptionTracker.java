@@ -60,15 +60,18 @@ public final class SubscriptionTracker
         final List<SubackReasonCode> codes = input.getSubackPacket().getReasonCodes();
         for (int i = 0; i < req.size() && i < codes.size(); i++) {
             final SubackReasonCode code = codes.get(i);
-            if (code == SubackReasonCode.GRANTED_QOS_0 || code == SubackReasonCode.GRANTED_QOS_1
-                    || code == SubackReasonCode.GRANTED_QOS_2) {
-                for (final SubscriptionListener l : listeners) {
-                    try {
+            final boolean granted = code == SubackReasonCode.GRANTED_QOS_0 || code == SubackReasonCode.GRANTED_QOS_1
+                    || code == SubackReasonCode.GRANTED_QOS_2;
+            for (final SubscriptionListener l : listeners) {
+                try {
+                    if (granted) {
                         l.granted(connection, req.get(i).filter(), grantedQos(code));
-                    } catch (final RuntimeException e) {
-                        log.error("Subscription listener failed for {}: {}", connection.uid(), e.toString());
-                        log.debug("Listener failure", e);
+                    } else {
+                        l.refused(connection, req.get(i).filter());
                     }
+                } catch (final RuntimeException e) {
+                    log.error("Subscription listener failed for {}: {}", connection.uid(), e.toString());
+                    log.debug("Listener failure", e);
                 }
             }
         }

@@ -50,6 +50,26 @@ public final class Settings {
             "allow", List.of("allow", "deny"),
             "Whether authenticated clients may publish and subscribe outside rtm/ (ordinary MQTT topics).");
 
+    // ------------------------------------------------------------------------------------------------------- presence
+    public static final Setting<Duration> PRESENCE_GRACE = Setting.ofDuration("presence.grace",
+            Duration.ofSeconds(Limits.PRESENCE_GRACE_SECONDS), Duration.ZERO, Duration.ofHours(1),
+            "How long a user whose connection was lost without DISCONNECT stays unreachable (and keeps its channels) "
+                    + "before it goes offline.");
+    public static final Setting<Integer> PRESENCE_MAX_SUBSCRIPTIONS = Setting.ofInt("presence.max-subscriptions",
+            Limits.MAX_PRESENCE_SUBSCRIPTIONS, 0, 1_000_000,
+            "Most presence subscriptions (filters that read rtm/user/{uid}/presence) one client may hold.");
+
+    // -------------------------------------------------------------------------------------------------------- channels
+    public static final Setting<Integer> CHANNEL_MAX_JOINED = Setting.ofInt("channel.max-joined",
+            Limits.MAX_CHANNELS_PER_USER, 1, 100_000,
+            "Most channels one user may be in at once.");
+    public static final Setting<Integer> CHANNEL_MAX_LIST = Setting.ofInt("channel.max-list",
+            Limits.MAX_RECIPIENT_LIST, 1, 10_000,
+            "Most uids in an rtm-only or rtm-except list of a channel message. Over it: invalid.");
+    public static final Setting<Duration> CHANNEL_COUNT_INTERVAL = Setting.ofDuration("channel.count-interval",
+            Duration.ofSeconds(1), Duration.ZERO, Duration.ofMinutes(1),
+            "Shortest time between two updates of a channel's retained member count (changes in between are coalesced).");
+
     // ---------------------------------------------------------------------------------------------------------- store
     public static final Setting<String> STORE_SYNC = Setting.ofChoice("store.sync",
             "always", List.of("always", "interval", "never"),
@@ -72,6 +92,8 @@ public final class Settings {
             OFFLINE_MAX_MESSAGES, OFFLINE_TTL, OFFLINE_MAX_EVENTS,
             DEDUP_WINDOW,
             NON_RTM_TOPICS,
+            PRESENCE_GRACE, PRESENCE_MAX_SUBSCRIPTIONS,
+            CHANNEL_MAX_JOINED, CHANNEL_MAX_LIST, CHANNEL_COUNT_INTERVAL,
             STORE_SYNC, STORE_SYNC_INTERVAL, STORE_CHECKPOINT_INTERVAL, STORE_CHECKPOINT_ENTRIES);
 
     private Settings() {

@@ -5,6 +5,7 @@ import com.hivemq.extension.sdk.api.services.builder.PublishBuilder;
 import com.hivemq.extension.sdk.api.services.publish.Publish;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import com.hivemq.extension.sdk.api.services.publish.PublishToClientResult;
+import com.hivemq.extension.sdk.api.services.publish.RetainedMessageStore;
 import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
 import org.jetbrains.annotations.NotNull;
@@ -12,14 +13,29 @@ import org.jetbrains.annotations.NotNull;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 
 /** {@link Outbound} on HiveMQ's {@link PublishService}. Thread-safe. */
 public final class HiveMqOutbound implements Outbound {
 
     private final PublishService publishService;
+    private final RetainedMessageStore retainedStore;
 
-    public HiveMqOutbound(final @NotNull PublishService publishService) {
+    public HiveMqOutbound(final @NotNull PublishService publishService, final @NotNull RetainedMessageStore retainedStore) {
         this.publishService = publishService;
+        this.retainedStore = retainedStore;
+    }
+
+    @Override
+    public @NotNull CompletableFuture<Void> forEachRetained(final @NotNull BiConsumer<String, byte[]> action) {
+        return retainedStore.iterateAllRetainedMessages((context, retained) -> {
+            final byte[] payload = retained.getPayload().map(b -> {
+                final byte[] a = new byte[b.remaining()];
+                b.duplicate().get(a);
+                return a;
+            }).orElse(new byte[0]);
+            action.accept(retained.getTopic(), payload);
+        });
     }
 
     @Override

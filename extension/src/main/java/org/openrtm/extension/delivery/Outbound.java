@@ -3,6 +3,7 @@ package org.openrtm.extension.delivery;
 import org.jetbrains.annotations.NotNull;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 
 /**
  * How the extension's services send messages to clients. The HiveMQ implementation is {@link HiveMqOutbound}; the
@@ -20,4 +21,10 @@ public interface Outbound {
 
     /** Publishes a message to every matching subscriber (and stores it if retained). */
     @NotNull CompletableFuture<Void> publish(@NotNull RtmMessage message);
+
+    /**
+     * Calls {@code action} with the topic and payload of every retained message the broker holds (for start-up
+     * reconciliation). The action runs on a broker thread and must not block.
+     */
+    @NotNull CompletableFuture<Void> forEachRetained(@NotNull BiConsumer<String, byte[]> action);
 }

@@ -30,9 +30,6 @@ public final class Dedup {
 
     /** The store keyspace this class uses. */
     public static final String KEYSPACE = "dedup";
-    /** Longest accepted {@code rtm-cid}, in characters. */
-    public static final int MAX_CID_LENGTH = 128;
-
     private static final byte RESOLVE = 0; // cacheable message: look at the mailbox to know delivered vs cached
 
     private record Entry(long createdAt, CompletableFuture<SendResult> result) {

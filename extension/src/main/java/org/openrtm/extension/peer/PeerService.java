@@ -7,6 +7,7 @@ import org.openrtm.extension.delivery.Mailboxes;
 import org.openrtm.extension.delivery.RtmMessage;
 import org.openrtm.extension.routing.InboundPublish;
 import org.openrtm.extension.routing.SendResult;
+import org.openrtm.extension.routing.SenderOptions;
 import org.openrtm.extension.session.Connection;
 import org.openrtm.extension.store.WriteBatch;
 import org.openrtm.protocol.Events;
@@ -20,7 +21,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -61,47 +61,50 @@ public final class PeerService implements Mailboxes.AckListener {
                     "sender level of " + p.topic() + " must be your own uid " + Ids.show(sender.uid()) + ", but was "
                             + Ids.show(from)));
         }
-        final Flags flags;
+        final SenderOptions flags;
         try {
-            flags = Flags.of(p);
+            flags = SenderOptions.of(p, Integer.MAX_VALUE);
+            if (flags.only() != null || flags.except() != null) {
+                throw new IllegalArgumentException(Props.ONLY + " and " + Props.EXCEPT + " apply to channel messages only");
+            }
         } catch (final IllegalArgumentException e) {
             return CompletableFuture.completedFuture(SendResult.refused(RtmStatus.INVALID, e.getMessage()));
         }
         final CompletableFuture<SendResult> mine = new CompletableFuture<>();
-        if (flags.cid != null && dedup.enabled()) {
-            final CompletableFuture<SendResult> first = dedup.claim(sender.uid(), flags.cid, mine);
+        if (flags.cid() != null && dedup.enabled()) {
+            final CompletableFuture<SendResult> first = dedup.claim(sender.uid(), flags.cid(), mine);
             if (first != null) {
-                log.debug("{} repeated rtm-cid {}: answered with the first result", sender.uid(), flags.cid);
+                log.debug("{} repeated rtm-cid {}: answered with the first result", sender.uid(), flags.cid());
                 return first;
             }
         }
         final String rtmId = ids.next();
         final long now = clock.millis();
         final RtmMessage message = new RtmMessage(p.topic(), p.payload(), Math.min(p.qos(), 1), false,
-                stamp(p.properties(), rtmId, now), p.expirySeconds(), p.correlation(), p.responseTopic(),
+                SenderOptions.stamped(p.properties(), rtmId, now), p.expirySeconds(), p.correlation(), p.responseTopic(),
                 p.contentType(), p.utf8());
-        final boolean cacheable = flags.cache && (p.expirySeconds() == null || p.expirySeconds() > 0);
+        final boolean cacheable = flags.cache() && (p.expirySeconds() == null || p.expirySeconds() > 0);
         final long expiresAt = p.expirySeconds() == null ? 0 : now + p.expirySeconds() * 1000;
         final WriteBatch extra = new WriteBatch();
-        if (flags.cid != null && dedup.enabled() && cacheable) {
-            dedup.record(extra, sender.uid(), flags.cid, rtmId, recipient, null);
+        if (flags.cid() != null && dedup.enabled() && cacheable) {
+            dedup.record(extra, sender.uid(), flags.cid(), rtmId, recipient, null);
         }
         mailboxes.send(recipient, Box.INBOX, message, rtmId, sender.uid(), cacheable, expiresAt, extra)
                 .whenComplete((outcome, error) -> {
                     if (error != null) {
                         log.warn("Peer message from {} to {} could not be stored: {}", sender.uid(), recipient,
                                 error.toString());
-                        if (flags.cid != null && dedup.enabled()) {
-                            dedup.release(sender.uid(), flags.cid);
+                        if (flags.cid() != null && dedup.enabled()) {
+                            dedup.release(sender.uid(), flags.cid());
                         }
                         mine.complete(SendResult.refused(RtmStatus.INTERNAL,
                                 "the server could not store the message: " + error.getMessage()));
                         return;
                     }
                     final SendResult result = result(outcome, rtmId);
-                    if (flags.cid != null && dedup.enabled() && !cacheable) {
+                    if (flags.cid() != null && dedup.enabled() && !cacheable) {
                         final WriteBatch record = new WriteBatch();
-                        dedup.record(record, sender.uid(), flags.cid, rtmId, recipient, result.status());
+                        dedup.record(record, sender.uid(), flags.cid(), rtmId, recipient, result.status());
                         // the outcome is already decided; the record only protects later retries
                         dedup.persist(record);
                     }
@@ -118,58 +121,6 @@ public final class PeerService implements Mailboxes.AckListener {
                 return SendResult.ok(RtmStatus.CACHED, rtmId, "peer is offline; the message is in its offline cache");
             default:
                 return SendResult.ok(RtmStatus.UNREACHABLE, rtmId, "peer is offline and the message was not cached");
-        }
-    }
-
-    /** Application properties pass through; the protocol's own are replaced by the server's stamps. */
-    static @NotNull List<Map.Entry<String, String>> stamp(final @NotNull List<Map.Entry<String, String>> props,
-                                                          final @NotNull String rtmId, final long ts) {
-        final List<Map.Entry<String, String>> out = new ArrayList<>(props.size() + 2);
-        for (final Map.Entry<String, String> e : props) {
-            if (!e.getKey().startsWith("rtm-")) {
-                out.add(e);
-            }
-        }
-        out.add(Map.entry(Props.ID, rtmId));
-        out.add(Map.entry(Props.TS, Long.toString(ts)));
-        return out;
-    }
-
-    /** Sender options of a peer message. */
-    static final class Flags {
-        final boolean cache;
-        final boolean history;
-        final String cid;
-
-        private Flags(final boolean cache, final boolean history, final String cid) {
-            this.cache = cache;
-            this.history = history;
-            this.cid = cid;
-        }
-
-        static Flags of(final InboundPublish p) {
-            final boolean cache = bool(p, Props.OFFLINE, true);
-            final boolean history = bool(p, Props.HISTORY, true);
-            final String cid = p.property(Props.CID);
-            if (cid != null && (cid.isEmpty() || cid.length() > Dedup.MAX_CID_LENGTH)) {
-                throw new IllegalArgumentException(Props.CID + " must be 1 to " + Dedup.MAX_CID_LENGTH
-                        + " characters, but was " + cid.length() + " characters");
-            }
-            return new Flags(cache, history, cid);
-        }
-
-        static boolean bool(final InboundPublish p, final String name, final boolean def) {
-            final String v = p.property(name);
-            if (v == null) {
-                return def;
-            }
-            if (v.equals(Props.TRUE)) {
-                return true;
-            }
-            if (v.equals(Props.FALSE)) {
-                return false;
-            }
-            throw new IllegalArgumentException(name + " must be true or false, but was " + Ids.show(v));
         }
     }
 

@@ -7,9 +7,11 @@ import com.hivemq.extension.sdk.api.interceptor.pubrec.PubrecOutboundInterceptor
 import com.hivemq.extension.sdk.api.interceptor.pubrec.parameter.PubrecOutboundInput;
 import com.hivemq.extension.sdk.api.interceptor.pubrec.parameter.PubrecOutboundOutput;
 import com.hivemq.extension.sdk.api.packets.general.ModifiableUserProperties;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import org.jetbrains.annotations.NotNull;
 import org.openrtm.extension.session.Connection;
 import org.openrtm.protocol.Props;
+import org.openrtm.protocol.RtmStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,11 @@ public final class AckStamper implements PubackOutboundInterceptor, PubrecOutbou
         try {
             final Connection.AckStamp stamp = connection.takeAckStamp(input.getPubackPacket().getPacketIdentifier());
             stamp(stamp, output.getPubackPacket().getUserProperties());
+            if (stamp != null && RtmStatus.DELIVERED.code().equals(stamp.status())
+                    && output.getPubackPacket().getReasonCode() == AckReasonCode.NO_MATCHING_SUBSCRIBERS) {
+                // a relayed channel message or broadcast nobody is subscribed to right now is still accepted
+                output.getPubackPacket().setReasonCode(AckReasonCode.SUCCESS);
+            }
             if (stamp != null && stamp.reason() != null && output.getPubackPacket().getReasonString().isEmpty()) {
                 output.getPubackPacket().setReasonString(stamp.reason());
             }
