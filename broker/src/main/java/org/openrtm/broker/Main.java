@@ -28,7 +28,7 @@ import java.util.concurrent.CountDownLatch;
  * The command line of {@code rtm-broker.jar}: run the broker (default), or mint a token.
  *
  * <pre>
- * java -jar rtm-broker.jar [--host ADDR] [--mqtt-port N] [--ws-port N|off] [--data DIR] [--config FILE]
+ * java -jar rtm-broker.jar [--host ADDR] [--mqtt-port N] [--ws-port N|off] [--http-port N|off] [--data DIR] [--config FILE]
  * java -jar rtm-broker.jar token UID [--role user|service|admin] [--ttl 24h] [--data DIR]
  * </pre>
  */
@@ -36,8 +36,9 @@ public final class Main {
 
     static final String USAGE = String.join("\n",
             "Usage:",
-            "  java -jar rtm-broker.jar [--host ADDR] [--mqtt-port N] [--ws-port N|off] [--data DIR] [--config FILE]",
-            "      runs HiveMQ with the OpenRTM extension (defaults: 127.0.0.1, 1883, 8000, ./rtm-data, built-in settings)",
+            "  java -jar rtm-broker.jar [--host ADDR] [--mqtt-port N] [--ws-port N|off] [--http-port N|off] [--data DIR]",
+            "                          [--config FILE]",
+            "      runs HiveMQ with the OpenRTM extension (defaults: 127.0.0.1, 1883, 8000, 8080, ./rtm-data, built-in settings)",
             "  java -jar rtm-broker.jar token UID [--role user|service|admin] [--ttl 24h] [--data DIR]",
             "      prints a token for UID, signed with the deployment's secret ($RTM_SECRET, else DIR/secret)",
             "  java -jar rtm-broker.jar --help");
@@ -134,6 +135,10 @@ public final class Main {
                     final String ws = value(args, opt);
                     b.wsPort(ws.equals("off") ? -1 : parsePort(ws, opt));
                     break;
+                case "--http-port":
+                    final String http = value(args, opt);
+                    b.httpPort(http.equals("off") ? -1 : parsePort(http, opt));
+                    break;
                 case "--data":
                     data = Path.of(value(args, opt));
                     b.dataDir(data);
@@ -155,6 +160,10 @@ public final class Main {
         log.info("MQTT listener on tcp://{}:{}", broker.host(), broker.mqttPort());
         if (broker.wsPort() >= 0) {
             log.info("MQTT over WebSocket listener on ws://{}:{}/mqtt", broker.host(), broker.wsPort());
+        }
+        if (broker.httpPort() >= 0) {
+            log.info("HTTP listener on http://{}:{} (web client /, console /console, REST /api/v1, /metrics)",
+                    broker.host(), broker.httpPort());
         }
         log.info("Data in {}; mint a token with: java -jar broker/target/rtm-broker.jar token <uid> --data {}",
                 data.toAbsolutePath(), data);

@@ -4,6 +4,7 @@ import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
+import org.openrtm.broker.http.HttpApi;
 import org.openrtm.extension.RtmExtensionMain;
 import org.openrtm.extension.RtmRuntime;
 import org.openrtm.protocol.Role;
@@ -42,13 +43,16 @@ public final class RtmBroker implements AutoCloseable {
     private final Builder options;
     private final int mqttPort;
     private final int wsPort;
+    private final int httpPort;
     private final RtmExtensionMain extension;
     private EmbeddedHiveMQ hivemq;
+    private HttpApi http;
 
     private RtmBroker(final Builder b) {
         this.options = b;
         this.mqttPort = b.mqttPort == 0 ? freePort() : b.mqttPort;
         this.wsPort = b.wsPort == 0 ? freePort() : b.wsPort;
+        this.httpPort = b.httpPort == 0 ? freePort() : b.httpPort;
         this.extension = b.withExtension
                 ? new RtmExtensionMain(b.configFile, b.settings, b.dataDir, b.env)
                 : null;
@@ -105,11 +109,24 @@ public final class RtmBroker implements AutoCloseable {
             throw new IOException("the OpenRTM extension did not start: "
                     + (why != null ? why : "see the log above for the reason"));
         }
+        if (extension != null && httpPort >= 0) {
+            try {
+                http = new HttpApi(extension::runtime, hivemq.getMetricRegistry(), options.host, httpPort, wsPort).start();
+            } catch (final IOException e) {
+                stopQuietly();
+                throw new IOException("the HTTP listener on " + options.host + ":" + httpPort + " did not start: "
+                        + e.getMessage(), e);
+            }
+        }
         return this;
     }
 
     /** Stops the broker; the extension checkpoints its store. Idempotent. */
     public void stop() {
+        if (http != null) {
+            http.close();
+            http = null;
+        }
         if (hivemq == null) {
             return;
         }
@@ -146,6 +163,16 @@ public final class RtmBroker implements AutoCloseable {
     /** The MQTT-over-WebSocket port, or -1 if disabled. */
     public int wsPort() {
         return wsPort;
+    }
+
+    /** The HTTP port (REST API, web pages, metrics), or -1 if disabled. */
+    public int httpPort() {
+        return http != null ? http.port() : httpPort;
+    }
+
+    /** The HTTP side, while running with it. */
+    public @Nullable HttpApi http() {
+        return http;
     }
 
     /** The address the listeners bind to. */
@@ -199,6 +226,7 @@ public final class RtmBroker implements AutoCloseable {
         private String host = "127.0.0.1";
         private int mqttPort = 1883;
         private int wsPort = 8000;
+        private int httpPort = 8080;
         private Path dataDir = Path.of("rtm-data");
         private Path configFile;
         private Path extensionsDir;
@@ -226,6 +254,12 @@ public final class RtmBroker implements AutoCloseable {
         /** The WebSocket port (default 8000; 0 picks a free one; -1 disables). */
         public @NotNull Builder wsPort(final int port) {
             this.wsPort = port == -1 ? -1 : checkPort(port, "websocket port");
+            return this;
+        }
+
+        /** The HTTP port for the REST API, web pages and metrics (default 8080; 0 picks a free one; -1 disables). */
+        public @NotNull Builder httpPort(final int port) {
+            this.httpPort = port == -1 ? -1 : checkPort(port, "http port");
             return this;
         }
 

@@ -17,6 +17,7 @@ import org.openrtm.extension.delivery.Box;
 import org.openrtm.extension.delivery.HiveMqOutbound;
 import org.openrtm.extension.delivery.Mailboxes;
 import org.openrtm.extension.delivery.Monitors;
+import org.openrtm.extension.metrics.RtmMetrics;
 import org.openrtm.extension.delivery.Outbound;
 import org.openrtm.extension.peer.Dedup;
 import org.openrtm.extension.peer.PeerService;
@@ -75,10 +76,17 @@ public final class RtmRuntime implements AutoCloseable {
     private final Tokens tokens;
     private final PresenceService presence;
     private final ChannelService channels;
+    private final RtmMetrics metrics;
+    private final PeerService peer;
+    private final RpcService rpc;
+    private final RtmConfig config;
+    private final Outbound outbound;
     private final List<ScheduledFuture<?>> timers = new ArrayList<>();
 
     private RtmRuntime(final Store store, final Sessions sessions, final Mailboxes mailboxes, final Dedup dedup,
-                       final Tokens tokens, final PresenceService presence, final ChannelService channels) {
+                       final Tokens tokens, final PresenceService presence, final ChannelService channels,
+                       final RtmMetrics metrics, final PeerService peer, final RpcService rpc, final RtmConfig config,
+                       final Outbound outbound) {
         this.store = store;
         this.sessions = sessions;
         this.mailboxes = mailboxes;
@@ -86,6 +94,11 @@ public final class RtmRuntime implements AutoCloseable {
         this.tokens = tokens;
         this.presence = presence;
         this.channels = channels;
+        this.metrics = metrics;
+        this.peer = peer;
+        this.rpc = rpc;
+        this.config = config;
+        this.outbound = outbound;
     }
 
     /**
@@ -111,6 +124,7 @@ public final class RtmRuntime implements AutoCloseable {
         final Store store = Store.open(dataDir.resolve("store"), storeOptions,
                 List.of(Mailboxes.KEYSPACE, Dedup.KEYSPACE, PresenceService.KEYSPACE), executor);
 
+        final RtmMetrics metrics = new RtmMetrics(Services.metricRegistry());
         final Outbound outbound = new HiveMqOutbound(Services.publishService(), Services.retainedMessageStore());
         final Sessions sessions = new Sessions(config.get(Settings.RATE_PER_SECOND), config.get(Settings.RATE_BURST));
         final Map<Box, Mailboxes.BoxLimits> boxLimits = new EnumMap<>(Box.class);
@@ -158,7 +172,7 @@ public final class RtmRuntime implements AutoCloseable {
         handlers.put(TopicFamily.BROADCAST, channels::broadcast);
         handlers.put(TopicFamily.RPC, rpc::handle);
         final PublishRouter.Rules rules = new PublishRouter.Rules(handlers, policy, config.get(Settings.MAX_PAYLOAD_BYTES),
-                config.get(Settings.RATE_PER_SECOND), config.get(Settings.RATE_BURST), DECISION_TIMEOUT);
+                config.get(Settings.RATE_PER_SECOND), config.get(Settings.RATE_BURST), DECISION_TIMEOUT, metrics);
         final List<SubscriptionListener> subscriptionListeners = List.of(mailboxes, monitors, presence, channels);
 
         final RtmAuthenticator authenticator = new RtmAuthenticator(tokens, sessions);
@@ -175,9 +189,15 @@ public final class RtmRuntime implements AutoCloseable {
         Services.eventRegistry().setClientLifecycleEventListener(in -> lifecycle);
         Services.initializerRegistry().setClientInitializer(initializer);
 
+        metrics.gauge("users.connected", sessions::connectedCount);
+        metrics.gauge("users.active", presence::activeUsers);
+        metrics.gauge("channels.active", channels::activeChannels);
+        metrics.gauge("offline.stored", mailboxes::storedMessages);
+        metrics.gauge("dedup.remembered", dedup::size);
         presence.start();
         channels.start();
-        final RtmRuntime runtime = new RtmRuntime(store, sessions, mailboxes, dedup, tokens, presence, channels);
+        final RtmRuntime runtime = new RtmRuntime(store, sessions, mailboxes, dedup, tokens, presence, channels, metrics,
+                peer, rpc, config, outbound);
         runtime.timers.add(executor.scheduleAtFixedRate(runtime::upkeep, 30, 30, TimeUnit.SECONDS));
         log.info("OpenRTM {} started: store {}, {} cached messages, token secret from {}", version, store.directory(),
                 mailboxes.storedMessages(), Secrets.describeSource(env, dataDir));
@@ -225,6 +245,41 @@ public final class RtmRuntime implements AutoCloseable {
         return channels;
     }
 
+    /** The metrics. */
+    public @NotNull RtmMetrics metrics() {
+        return metrics;
+    }
+
+    /** Peer messages (for the REST API). */
+    public @NotNull PeerService peer() {
+        return peer;
+    }
+
+    /** The RPC methods (the REST API calls them directly). */
+    public @NotNull RpcService rpc() {
+        return rpc;
+    }
+
+    /** How the server publishes (for the REST API's broadcasts). */
+    public @NotNull Outbound outbound() {
+        return outbound;
+    }
+
+    /** The configuration in force. */
+    public @NotNull RtmConfig config() {
+        return config;
+    }
+
+    /**
+     * Disconnects a user's current connection with DISCONNECT 0x98 (Administrative action) and a reason string.
+     *
+     * @return whether the user was connected
+     */
+    public @NotNull CompletableFuture<Boolean> kick(final @NotNull String uid, final @NotNull String reason) {
+        return Services.clientService().disconnectClient(uid, true,
+                com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode.ADMINISTRATIVE_ACTION, reason);
+    }
+
     /** The mailboxes (for metrics and tests). */
     public @NotNull Mailboxes mailboxes() {
         return mailboxes;
@@ -235,6 +290,7 @@ public final class RtmRuntime implements AutoCloseable {
         for (final ScheduledFuture<?> t : timers) {
             t.cancel(false);
         }
+        metrics.unregister();
         store.close();
         log.info("OpenRTM stopped");
     }

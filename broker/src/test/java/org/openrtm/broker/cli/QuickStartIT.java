@@ -39,10 +39,11 @@ class QuickStartIT {
         assertThat(Path.of(jar)).exists();
         final int mqtt = freePort();
         final int ws = freePort();
+        final int http = freePort();
 
         final String brokerBlock = block(readme, "<!-- quickstart:broker -->").replace("broker/target/rtm-broker.jar", jar);
         final Process broker = new ProcessBuilder("bash", "-c", "exec " + brokerBlock.trim() + " --mqtt-port " + mqtt
-                + " --ws-port " + ws).directory(work.toFile()).redirectErrorStream(true).start();
+                + " --ws-port " + ws + " --http-port " + http).directory(work.toFile()).redirectErrorStream(true).start();
         final List<String> brokerLog = new CopyOnWriteArrayList<>();
         final CompletableFuture<Void> listening = new CompletableFuture<>();
         final CompletableFuture<Void> logEnded = CompletableFuture.runAsync(() -> {

@@ -38,6 +38,7 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
     private RtmBroker broker;
     private int mqttPort;
     private int wsPort;
+    private int httpPort;
 
     private EmbeddedBroker(final Map<String, String> settings, final boolean withExtension) {
         this.settings = new HashMap<>(settings);
@@ -70,6 +71,7 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
                 .host("127.0.0.1")
                 .mqttPort(mqttPort)
                 .wsPort(wsPort == 0 ? 0 : wsPort)
+                .httpPort(withExtension ? httpPort : -1)
                 .dataDir(dataDir)
                 .env(Map.of("RTM_SECRET", SECRET));
         settings.forEach(b::setting);
@@ -79,6 +81,7 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
         broker = b.build().start();
         mqttPort = broker.mqttPort();
         wsPort = broker.wsPort();
+        httpPort = broker.httpPort();
     }
 
     @Override
@@ -118,6 +121,11 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
 
     public int wsPort() {
         return wsPort;
+    }
+
+    /** The HTTP port (REST API, web pages, metrics). */
+    public int httpPort() {
+        return httpPort;
     }
 
     public Path dataDir() {

@@ -82,6 +82,21 @@ public final class Tokens {
     }
 
     /**
+     * Verifies a token presented without a client id (a bearer token): the uid is its subject. Never throws.
+     */
+    public @NotNull TokenCheck verifyBearer(final @NotNull String token) {
+        try {
+            final String sub = SignedJWT.parse(token).getJWTClaimsSet().getSubject();
+            if (sub == null || Ids.uidError(sub) != null) {
+                return TokenCheck.bad("token subject must be a valid uid");
+            }
+            return verify(sub, token);
+        } catch (final ParseException e) {
+            return TokenCheck.bad("token is not a JWT");
+        }
+    }
+
+    /**
      * Verifies a token for a uid. Never throws.
      *
      * @param uid   the uid the client connects as

@@ -518,13 +518,30 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
 
     /** Handles a publish to {@code rtm/channel/{cid}/msg/{from}}. */
     public @NotNull CompletableFuture<SendResult> send(final @NotNull Connection sender, final @NotNull InboundPublish p) {
+        return send(sender, p, true);
+    }
+
+    /**
+     * Sends a channel message on behalf of a service (the REST API): the sender need not be a member. The message is
+     * always handed to the members by the server (never relayed), so it reaches them even though no client published.
+     */
+    public @NotNull CompletableFuture<SendResult> sendAsService(final @NotNull Connection sender,
+                                                                 final @NotNull InboundPublish p) {
+        if (!sender.role().isPrivileged()) {
+            return done(SendResult.refused(RtmStatus.FORBIDDEN, "sending to a channel without joining it needs role "
+                    + "service or admin"));
+        }
+        return send(sender, p, false);
+    }
+
+    private CompletableFuture<SendResult> send(final Connection sender, final InboundPublish p, final boolean asMember) {
         final String cid = p.parsed().id();
         final String from = p.parsed().sub();
         if (!sender.uid().equals(from)) {
             return done(SendResult.refused(RtmStatus.FORBIDDEN, "sender level of " + p.topic() + " must be your own uid "
                     + Ids.show(sender.uid()) + ", but was " + Ids.show(from)));
         }
-        if (!isMember(cid, sender.uid())) {
+        if (asMember && !isMember(cid, sender.uid())) {
             return done(SendResult.refused(RtmStatus.FORBIDDEN, "you are not a member of channel " + Ids.show(cid)
                     + "; subscribe to " + RtmTopics.channelMsgFilter(cid) + " to join it"));
         }
@@ -536,11 +553,11 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
         }
         final String rtmId = ids.next();
         final List<Map.Entry<String, String>> stamped = SenderOptions.stamped(p.properties(), rtmId, clock.millis());
-        final Channel ch = channels.get(cid);
+        final Channel ch = asMember ? channels.get(cid) : channels.computeIfAbsent(cid, Channel::new);
         if (ch == null) {
             return done(SendResult.refused(RtmStatus.FORBIDDEN, "you are not a member of channel " + Ids.show(cid)));
         }
-        if (options.only() == null && options.except() == null) {
+        if (asMember && options.only() == null && options.except() == null) {
             // the broker fans out to every subscriber itself; the sender is not counted
             final int recipients = Math.max(0, ch.members.size() - 1);
             return done(new SendResult(RtmStatus.DELIVERED, rtmId, null,
@@ -554,8 +571,9 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
                 }
             }
         } else {
+            final Set<String> except = options.except() == null ? Set.of() : options.except();
             for (final String uid : ch.members.keySet()) {
-                if (!uid.equals(sender.uid()) && !options.except().contains(uid)) {
+                if (!uid.equals(sender.uid()) && !except.contains(uid)) {
                     targets.add(uid);
                 }
             }

@@ -70,6 +70,16 @@ public final class Settings {
             Duration.ofSeconds(1), Duration.ZERO, Duration.ofMinutes(1),
             "Shortest time between two updates of a channel's retained member count (changes in between are coalesced).");
 
+    // ----------------------------------------------------------------------------------------------------------- http
+    public static final Setting<Integer> HTTP_RATE_PER_SECOND = Setting.ofInt("http.rate-per-second",
+            100, 1, 1_000_000,
+            "REST API requests per second one calling service (token subject) may make, sustained. Over it: HTTP 429.");
+    public static final Setting<Integer> HTTP_RATE_BURST = Setting.ofInt("http.rate-burst",
+            200, 1, 1_000_000,
+            "REST API token bucket size per calling service.");
+    public static final Setting<Boolean> HTTP_METRICS_PUBLIC = Setting.ofBoolean("http.metrics-public", false,
+            "Whether /metrics may be scraped without a service or admin token.");
+
     // ---------------------------------------------------------------------------------------------------------- store
     public static final Setting<String> STORE_SYNC = Setting.ofChoice("store.sync",
             "always", List.of("always", "interval", "never"),
@@ -94,6 +104,7 @@ public final class Settings {
             NON_RTM_TOPICS,
             PRESENCE_GRACE, PRESENCE_MAX_SUBSCRIPTIONS,
             CHANNEL_MAX_JOINED, CHANNEL_MAX_LIST, CHANNEL_COUNT_INTERVAL,
+            HTTP_RATE_PER_SECOND, HTTP_RATE_BURST, HTTP_METRICS_PUBLIC,
             STORE_SYNC, STORE_SYNC_INTERVAL, STORE_CHECKPOINT_INTERVAL, STORE_CHECKPOINT_ENTRIES);
 
     private Settings() {

@@ -13,7 +13,9 @@ import com.hivemq.extension.sdk.api.packets.publish.ModifiablePublishPacket;
 import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
 import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 import org.openrtm.extension.access.AccessPolicy;
+import org.openrtm.extension.metrics.RtmMetrics;
 import org.openrtm.extension.session.Connection;
 import org.openrtm.protocol.Ids;
 import org.openrtm.protocol.ParsedTopic;
@@ -50,7 +52,8 @@ public final class PublishRouter implements PublishInboundInterceptor {
             int maxPayloadBytes,
             int ratePerSecond,
             int rateBurst,
-            @NotNull Duration timeout) {
+            @NotNull Duration timeout,
+            @NotNull RtmMetrics metrics) {
     }
 
     private final Connection connection;
@@ -75,7 +78,7 @@ public final class PublishRouter implements PublishInboundInterceptor {
 
     private void route(final PublishPacket packet, final PublishInboundOutput output) {
         if (!connection.bucket().tryTake()) {
-            finish(output, packet, SendResult.refused(RtmStatus.RATE_LIMITED, "rate limit is " + rules.ratePerSecond()
+            finish(output, packet, null, SendResult.refused(RtmStatus.RATE_LIMITED, "rate limit is " + rules.ratePerSecond()
                     + " publishes per second with bursts of " + rules.rateBurst()
                     + " (limits.rate-per-second, limits.rate-burst); retry in " + connection.bucket().secondsUntilNext()
                     + " s"));
@@ -86,35 +89,35 @@ public final class PublishRouter implements PublishInboundInterceptor {
         switch (parsed.kind()) {
             case NOT_RTM:
                 if (!rules.policy().allowsNonRtm()) {
-                    finish(output, packet, SendResult.refused(RtmStatus.FORBIDDEN,
+                    finish(output, packet, parsed, SendResult.refused(RtmStatus.FORBIDDEN,
                             "topics outside rtm/ are closed on this server (access.non-rtm-topics=deny)"));
                 }
                 return;
             case UNKNOWN:
-                finish(output, packet, SendResult.refused(RtmStatus.FORBIDDEN, parsed.error()));
+                finish(output, packet, parsed, SendResult.refused(RtmStatus.FORBIDDEN, parsed.error()));
                 return;
             case INVALID:
-                finish(output, packet, SendResult.refused(RtmStatus.INVALID_TOPIC, parsed.error()));
+                finish(output, packet, parsed, SendResult.refused(RtmStatus.INVALID_TOPIC, parsed.error()));
                 return;
             default:
                 break;
         }
         final TopicFamily family = parsed.family();
         if (family.isExtensionOnly()) {
-            finish(output, packet, SendResult.refused(RtmStatus.FORBIDDEN,
+            finish(output, packet, parsed, SendResult.refused(RtmStatus.FORBIDDEN,
                     AccessPolicy.describe(family) + " topic " + Ids.show(topic) + " is written only by the server"));
             return;
         }
         final PublishHandler handler = rules.handlers().get(family);
         if (handler == null) {
-            finish(output, packet, SendResult.refused(RtmStatus.FORBIDDEN,
+            finish(output, packet, parsed, SendResult.refused(RtmStatus.FORBIDDEN,
                     AccessPolicy.describe(family) + " is not available on this server"));
             return;
         }
         final ByteBuffer payloadBuffer = packet.getPayload().orElse(ByteBuffer.allocate(0));
         final int size = payloadBuffer.remaining();
         if (size > rules.maxPayloadBytes()) {
-            finish(output, packet, SendResult.refused(RtmStatus.TOO_LARGE, "payload is " + size
+            finish(output, packet, parsed, SendResult.refused(RtmStatus.TOO_LARGE, "payload is " + size
                     + " bytes; the limit is " + rules.maxPayloadBytes() + " bytes (limits.max-payload-bytes)"));
             return;
         }
@@ -140,9 +143,10 @@ public final class PublishRouter implements PublishInboundInterceptor {
                 if (error != null) {
                     log.error("Handling a publish from {} to {} failed: {}", connection.uid(), topic, error.toString());
                     log.debug("Publish handler failure", error);
-                    finish(output, packet, SendResult.refused(RtmStatus.INTERNAL, "the server failed to handle the publish"));
+                    finish(output, packet, parsed, SendResult.refused(RtmStatus.INTERNAL,
+                            "the server failed to handle the publish"));
                 } else {
-                    finish(output, packet, result);
+                    finish(output, packet, parsed, result);
                 }
             } catch (final RuntimeException e) {
                 log.warn("Publish outcome for {} could not be applied: {}", connection.uid(), e.toString());
@@ -154,7 +158,13 @@ public final class PublishRouter implements PublishInboundInterceptor {
         });
     }
 
-    private void finish(final PublishInboundOutput output, final PublishPacket packet, final SendResult result) {
+    private void finish(final PublishInboundOutput output, final PublishPacket packet, final @Nullable ParsedTopic parsed,
+                        final SendResult result) {
+        if (parsed != null && parsed.isValid()) {
+            rules.metrics().publish(parsed.family(), result.status());
+        } else {
+            rules.metrics().refusal(result.status());
+        }
         if (packet.getQos() != Qos.AT_MOST_ONCE && connection.isMqtt5()) {
             connection.stampAck(packet.getPacketId(), new Connection.AckStamp(result.status().code(), result.rtmId(),
                     result.reason(), result.extra()));

@@ -53,6 +53,24 @@ public final class RpcService {
     }
 
     /**
+     * Calls a method directly (for the REST API), without MQTT around it.
+     *
+     * @return the result; fails with {@link RpcException} for a protocol error (also for an unknown method)
+     */
+    public @NotNull CompletableFuture<JsonElement> call(final @NotNull String method, final @NotNull Connection caller,
+                                                        final @NotNull JsonObject params) {
+        final RpcHandler handler = handlers.get(method);
+        if (handler == null) {
+            return CompletableFuture.failedFuture(new RpcException(Rpc.ERR_UNKNOWN_METHOD, "unknown method " + method));
+        }
+        try {
+            return handler.handle(caller, params);
+        } catch (final RpcException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
      * Handles a request: answers it on the caller's event topic and says what the PUBACK carries. Never fails.
      *
      * @param caller the connection

@@ -17,7 +17,7 @@ public final class Connection {
 
     /** How the user is attached. */
     public enum Via {
-        MQTT("mqtt"), COAP("coap");
+        MQTT("mqtt"), COAP("coap"), API("api");
 
         private final String wire;
 

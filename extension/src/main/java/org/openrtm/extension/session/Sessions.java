@@ -82,6 +82,16 @@ public final class Sessions {
         return c;
     }
 
+    /**
+     * A caller that is not an MQTT connection (the REST API): it has an identity, a role and its own rate bucket, but
+     * it is never registered, has no presence and receives nothing.
+     */
+    public @NotNull Connection apiCaller(final @NotNull String uid, final @NotNull Role role, final int ratePerSecond,
+                                         final int burst) {
+        return new Connection(uid, 0, role, Connection.Via.API, true, 0,
+                new TokenBucket(ratePerSecond, burst, System::nanoTime));
+    }
+
     /** The connection with this number, if it is prepared or established and not closed. */
     public @Nullable Connection byNumber(final long number) {
         return byNumber.get(number);
