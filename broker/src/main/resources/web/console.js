@@ -92,13 +92,10 @@
         $('rate').textContent = Math.round(point.total || 0);
         $('limited').textContent = stats.refusals.rate_limited || 0;
         var series = [];
-        var legend = [];
         for (var k = 0; k < KINDS.length; k++) {
             series.push(column(KINDS[k]));
-            legend.push(KINDS[k] + ' (' + COLORS[k] + ')');
         }
         draw($('chart-messages'), series, COLORS);
-        $('legend-messages').textContent = legend.join(', ');
         draw($('chart-users'), [column('users'), column('channels')], ['#2f6fde', '#2bb673']);
         draw($('chart-cache'), [column('stored'), column('refusals')], ['#2f6fde', '#c0392b']);
     }
@@ -131,6 +128,17 @@
         xhr.setRequestHeader('Authorization', 'Bearer ' + token);
         xhr.send();
     }
+
+    (function legend() {
+        var p = $('legend-messages');
+        for (var k = 0; k < KINDS.length; k++) {
+            var span = document.createElement('span');
+            span.style.color = COLORS[k];
+            span.style.marginRight = '1rem';
+            span.textContent = '\u25A0 ' + KINDS[k].replace('_', ' ');
+            p.appendChild(span);
+        }
+    }());
 
     $('start').addEventListener('click', function () {
         token = $('token').value.trim();

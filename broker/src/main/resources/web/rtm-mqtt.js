@@ -76,7 +76,12 @@
     }
 
     function packet(first, body) {
-        return new Uint8Array([first].concat(varint(body.length), body));
+        return bytes([first].concat(varint(body.length), body));
+    }
+
+    /** An ArrayBuffer of the given bytes: every WebSocket implementation sends that as one binary frame. */
+    function bytes(list) {
+        return new Uint8Array(list).buffer;
     }
 
     function props(list) {
@@ -184,7 +189,7 @@
     RtmMqtt.prototype.connect = function () {
         var self = this;
         return new Promise(function (resolve, reject) {
-            var ws = new WebSocket(self.url, ['mqtt']);
+            var ws = new WebSocket(self.url, 'mqtt');
             ws.binaryType = 'arraybuffer';
             self.ws = ws;
             self.connectWaiter = {resolve: resolve, reject: reject};
@@ -252,7 +257,7 @@
             this.connectWaiter = null;
             if (b[1] === 0) {
                 this.pinger = setInterval(function () {
-                    self.ws.send(new Uint8Array([0xC0, 0]));
+                    self.ws.send(bytes([0xC0, 0]));
                 }, this.keepAlive * 500);
                 waiter.resolve(r.props);
             } else {
@@ -271,7 +276,7 @@
             r = readProps(b, pos);
             var payload = b.slice(r.next);
             if (qos === 1) {
-                this.ws.send(new Uint8Array([0x40, 2, id >> 8, id & 255]));
+                this.ws.send(bytes([0x40, 2, id >> 8, id & 255]));
             }
             this.onMessage(topic, utf8Decode(payload, 0, payload.length), r.props, payload);
         } else if (type === 4 || type === 9 || type === 11) { // PUBACK, SUBACK, UNSUBACK
@@ -358,7 +363,7 @@
     RtmMqtt.prototype.disconnect = function () {
         clearInterval(this.pinger);
         if (this.ws && this.ws.readyState === 1) {
-            this.ws.send(new Uint8Array([0xE0, 0]));
+            this.ws.send(bytes([0xE0, 0]));
             this.ws.close();
         }
     };

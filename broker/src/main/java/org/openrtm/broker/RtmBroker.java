@@ -204,13 +204,24 @@ public final class RtmBroker implements AutoCloseable {
         return mintToken(uid, Role.USER, Duration.ofHours(1));
     }
 
+    /**
+     * A port nobody listens on now. Chosen at random below Linux's ephemeral range (32768+), where outgoing client
+     * sockets never land, so that two processes picking ports at the same time rarely collide; a collision makes
+     * HiveMQ fail to bind, which {@link #start()} reports.
+     */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (final IOException e) {
-            throw new IllegalStateException("no free port: " + e.getMessage(), e);
+        final java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            final int port = 20_000 + random.nextInt(12_000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(false);
+                s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+                return port;
+            } catch (final IOException taken) {
+                // try another
+            }
         }
+        throw new IllegalStateException("no free port found between 20000 and 32000");
     }
 
     private static String rootMessage(final Throwable t) {

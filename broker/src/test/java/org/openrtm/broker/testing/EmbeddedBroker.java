@@ -63,7 +63,20 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
     @Override
     public void beforeAll(final ExtensionContext context) throws Exception {
         dataDir = Files.createTempDirectory("rtm-it-");
-        start();
+        // free ports are picked before HiveMQ binds them; on a busy machine another process may win the race
+        for (int attempt = 1; ; attempt++) {
+            try {
+                start();
+                return;
+            } catch (final IOException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                mqttPort = 0;
+                wsPort = 0;
+                httpPort = 0;
+            }
+        }
     }
 
     private void start() throws IOException {
