@@ -44,14 +44,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -81,7 +81,7 @@ public final class RtmRuntime implements AutoCloseable {
     private final RpcService rpc;
     private final RtmConfig config;
     private final Outbound outbound;
-    private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+    private ScheduledExecutorService scheduler;
 
     private RtmRuntime(final Store store, final Sessions sessions, final Mailboxes mailboxes, final Dedup dedup,
                        final Tokens tokens, final PresenceService presence, final ChannelService channels,
@@ -145,11 +145,18 @@ public final class RtmRuntime implements AutoCloseable {
         sessions.addListener(monitors);
 
         final Lanes lanes = new Lanes(executor, LANES);
-        final PresenceService presence = new PresenceService(store, outbound, executor, lanes, clock,
+        // timers only hand work to lanes; a thread of our own, so that stopping cancels pending grace periods at once
+        // (HiveMQ's shutdown would otherwise wait for delayed tasks on its managed executor)
+        final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            final Thread t = new Thread(r, "rtm-timers");
+            t.setDaemon(true);
+            return t;
+        });
+        final PresenceService presence = new PresenceService(store, outbound, timers, lanes, clock,
                 config.get(Settings.PRESENCE_GRACE), config.get(Settings.PRESENCE_MAX_SUBSCRIPTIONS),
                 RtmRuntime::subscriptionsOf);
         sessions.addListener(presence);
-        final ChannelService channels = new ChannelService(outbound, executor, lanes, clock, ids,
+        final ChannelService channels = new ChannelService(outbound, timers, lanes, clock, ids,
                 new ChannelService.ChannelLimits(config.get(Settings.CHANNEL_MAX_JOINED), config.get(Settings.CHANNEL_MAX_LIST),
                         config.get(Settings.CHANNEL_COUNT_INTERVAL), config.get(Settings.PRESENCE_GRACE)),
                 RtmRuntime::subscriptionsOf);
@@ -198,7 +205,8 @@ public final class RtmRuntime implements AutoCloseable {
         channels.start();
         final RtmRuntime runtime = new RtmRuntime(store, sessions, mailboxes, dedup, tokens, presence, channels, metrics,
                 peer, rpc, config, outbound);
-        runtime.timers.add(executor.scheduleAtFixedRate(runtime::upkeep, 30, 30, TimeUnit.SECONDS));
+        runtime.scheduler = timers;
+        timers.scheduleAtFixedRate(() -> executor.execute(runtime::upkeep), 30, 30, TimeUnit.SECONDS);
         log.info("OpenRTM {} started: store {}, {} cached messages, token secret from {}", version, store.directory(),
                 mailboxes.storedMessages(), Secrets.describeSource(env, dataDir));
         return runtime;
@@ -287,9 +295,7 @@ public final class RtmRuntime implements AutoCloseable {
 
     @Override
     public void close() {
-        for (final ScheduledFuture<?> t : timers) {
-            t.cancel(false);
-        }
+        scheduler.shutdownNow();
         metrics.unregister();
         store.close();
         log.info("OpenRTM stopped");
