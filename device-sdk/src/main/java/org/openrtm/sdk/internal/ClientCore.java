@@ -1006,9 +1006,12 @@ final class ClientCore {
     }
 
     /** Publishes to any topic through the outbox, as a peer message would be (tests provoke server refusals). */
-    CompletableFuture<Object> sendRaw(final String topic, final byte[] payload) {
-        final Pending p = new Pending(Pending.Kind.PEER, seqs.incrementAndGet(), topic, payload, false,
-                List.of(new UserProperty(Props.CID, nextClientMessageId())), null, "raw", null);
+    CompletableFuture<Object> sendRaw(final String topic, final byte[] payload, final Map<String, String> properties) {
+        final List<UserProperty> props = new ArrayList<>();
+        props.add(new UserProperty(Props.CID, nextClientMessageId()));
+        properties.forEach((k, v) -> props.add(new UserProperty(k, v)));
+        final Pending p = new Pending(Pending.Kind.PEER, seqs.incrementAndGet(), topic, payload, false, props, null, "raw",
+                null);
         submit(p, config.sendTimeout);
         return p.future;
     }
