@@ -5,6 +5,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openrtm.broker.testing.EmbeddedBroker;
+import org.openrtm.sdk.internal.Internals;
 import org.openrtm.sdk.testing.Recorder;
 import org.openrtm.sdk.testing.TcpProxy;
 import org.openrtm.sdk.testing.TestClients;
@@ -87,6 +88,9 @@ class ReconnectIT {
             assertThat(texts(bobSees, 100)).containsExactlyElementsOf(expected);
             assertThat(bobSees.messages.poll(1, TimeUnit.SECONDS)).as("a duplicate").isNull();
             assertThat(aliceLink.accepted()).isGreaterThanOrEqualTo(6);
+            // the cuts caught messages in flight: they were sent again (with their rtm-cid) and still arrived once
+            assertThat(Internals.resends(alice)).isPositive();
+            assertThat(Internals.unfinished(alice)).isZero();
             assertThat(aliceSees.changes).extracting(ConnectionChange::reason).contains(
                     ConnectionChangeReason.INTERRUPTED, ConnectionChangeReason.RECONNECTED);
             assertThat(aliceSees.changes).filteredOn(c -> c.reason() == ConnectionChangeReason.RECONNECTED)

@@ -43,7 +43,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -106,6 +105,8 @@ final class ClientCore {
     private final RecentIds eventIds;
     private final ReceiptTracker receipts;
     private boolean closed;
+    /** Publishes that were retries of an operation sent before (statistics, for tests and logs). */
+    private long resends;
 
     ClientCore(final ClientConfig config) {
         this.config = config;
@@ -754,6 +755,9 @@ final class ClientCore {
                 finish(p, new RtmException(org.openrtm.sdk.RtmErrorCode.UNKNOWN, "could not send " + p + ": " + e, e));
                 continue;
             }
+            if (p.sends > 0) {
+                resends++;
+            }
             p.sends++;
             p.link = l;
             p.awaitingReply = false;
@@ -997,11 +1001,11 @@ final class ClientCore {
 
     // ============================================================================================ for tests
 
-    /** Runs on the engine and returns a snapshot: (waiting, unfinished, in flight on the current connection). */
-    CompletableFuture<int[]> outboxCounts() {
-        final CompletableFuture<int[]> f = new CompletableFuture<>();
-        onEngine(() -> f.complete(new int[] {outbox.waitingCount(), outbox.unfinishedCount(),
-                link == null ? 0 : link.inFlight.size()}));
+    /** A snapshot, taken on the engine: waiting, unfinished, in flight on the current connection, resends. */
+    CompletableFuture<long[]> outboxCounts() {
+        final CompletableFuture<long[]> f = new CompletableFuture<>();
+        onEngine(() -> f.complete(new long[] {outbox.waitingCount(), outbox.unfinishedCount(),
+                link == null ? 0 : link.inFlight.size(), resends}));
         return f;
     }
 
