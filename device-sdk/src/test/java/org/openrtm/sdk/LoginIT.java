@@ -167,7 +167,8 @@ class LoginIT {
         final Recorder first = new Recorder();
         try (RtmClient a = TestClients.loggedIn(broker, "twin", first);
              RtmClient b = TestClients.loggedIn(broker, "twin", new Recorder())) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> a.state() == ConnectionState.ABORTED);
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.state() == ConnectionState.ABORTED
+                    && first.changes.get(first.changes.size() - 1).state() == ConnectionState.ABORTED);
             final ConnectionChange last = first.changes.get(first.changes.size() - 1);
             assertThat(last.state()).isEqualTo(ConnectionState.ABORTED);
             assertThat(last.reason()).isEqualTo(ConnectionChangeReason.REMOTE_LOGIN);

@@ -461,11 +461,12 @@ final class ClientCore {
             endLink(link);
             link = null;
         }
+        // the state first: whoever sees the failed future must see the new state too
+        setState(ConnectionState.DISCONNECTED, reason, e.reasonCode(), e.getMessage(), false);
         for (final CompletableFuture<Void> w : loginWaiters) {
             fail(w, e);
         }
         loginWaiters.clear();
-        setState(ConnectionState.DISCONNECTED, reason, e.reasonCode(), e.getMessage(), false);
         failEverything("the login failed: " + e.getMessage());
     }
 
@@ -516,25 +517,34 @@ final class ClientCore {
         }
         link = null;
         endLink(l);
-        switch (code) {
-            case 0x8E:
-                abort(ConnectionChangeReason.REMOTE_LOGIN, code, detail);
-                return;
-            case 0x8A:
-            case 0x87:
-                abort(ConnectionChangeReason.BANNED, code, detail);
-                return;
-            case 0x98:
-                abort(ConnectionChangeReason.KICKED, code, detail);
-                return;
-            default:
-                break;
+        final ConnectionChangeReason finalReason = disconnectReason(code);
+        if (finalReason != null) {
+            abort(finalReason, code, detail);
+            return;
         }
         if (everConnected) {
             setState(ConnectionState.RECONNECTING, ConnectionChangeReason.INTERRUPTED, code, detail, false);
         }
         attempt = 0;
         scheduleRetry();
+    }
+
+    /**
+     * Why a server DISCONNECT ends the session for good, or null if the client should reconnect (a lost connection,
+     * a server shutting down, a keep-alive timeout, ...).
+     */
+    static @Nullable ConnectionChangeReason disconnectReason(final int code) {
+        switch (code) {
+            case 0x8E: // Session taken over
+                return ConnectionChangeReason.REMOTE_LOGIN;
+            case 0x8A: // Banned
+            case 0x87: // Not authorized
+                return ConnectionChangeReason.BANNED;
+            case 0x98: // Administrative action
+                return ConnectionChangeReason.KICKED;
+            default:
+                return null;
+        }
     }
 
     /** Something failed on a connection in a way that means it is unusable; treat it as lost. */
@@ -574,12 +584,12 @@ final class ClientCore {
             link = null;
         }
         final String why = "the server ended the session (" + reason + (detail != null ? ": " + detail : "") + ")";
+        setState(ConnectionState.ABORTED, reason, code, detail, false);
         for (final CompletableFuture<Void> w : loginWaiters) {
             fail(w, new LoginException(reason == ConnectionChangeReason.BANNED ? LoginError.BANNED : LoginError.REFUSED,
                     code, why, null));
         }
         loginWaiters.clear();
-        setState(ConnectionState.ABORTED, reason, code, detail, false);
         failEverything(why);
     }
 
@@ -605,11 +615,11 @@ final class ClientCore {
             loginEpoch++;
             cancelRetry();
             cancel(loginTimer);
+            setState(ConnectionState.DISCONNECTED, ConnectionChangeReason.LOGOUT, -1, null, false);
             for (final CompletableFuture<Void> w : loginWaiters) {
                 fail(w, new LoginException(LoginError.CANCELED, -1, "logout() was called during the login", null));
             }
             loginWaiters.clear();
-            setState(ConnectionState.DISCONNECTED, ConnectionChangeReason.LOGOUT, -1, null, false);
             failEverything("logged out");
             final Link l = link;
             link = null;
@@ -924,7 +934,8 @@ final class ClientCore {
             return;
         }
         if (body == null || !Events.TYPE_RECEIPT.equals(Json.string(body, Events.TYPE))) {
-            LOG.log(Level.FINE, "{0}: event ignored: {1}", new Object[] {config.uid, body});
+            LOG.log(Level.FINE, "{0}: event of type {1} ignored",
+                    new Object[] {config.uid, body == null ? null : Json.string(body, Events.TYPE)});
             l.acknowledge(m);
             return;
         }

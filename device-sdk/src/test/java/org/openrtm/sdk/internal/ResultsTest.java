@@ -76,4 +76,15 @@ class ResultsTest {
         assertThat(ClientCore.loginError(0x9F)).isEqualTo(org.openrtm.sdk.LoginError.SERVER_UNAVAILABLE);
         assertThat(ClientCore.loginError(0x84)).isEqualTo(org.openrtm.sdk.LoginError.REFUSED);
     }
+
+    @Test
+    void serverDisconnects_thatAreFinal_abort_andOthersReconnect() {
+        assertThat(ClientCore.disconnectReason(0x8E)).isEqualTo(org.openrtm.sdk.ConnectionChangeReason.REMOTE_LOGIN);
+        assertThat(ClientCore.disconnectReason(0x8A)).isEqualTo(org.openrtm.sdk.ConnectionChangeReason.BANNED);
+        assertThat(ClientCore.disconnectReason(0x87)).isEqualTo(org.openrtm.sdk.ConnectionChangeReason.BANNED);
+        assertThat(ClientCore.disconnectReason(0x98)).isEqualTo(org.openrtm.sdk.ConnectionChangeReason.KICKED);
+        assertThat(ClientCore.disconnectReason(0x8B)).as("server shutting down").isNull();
+        assertThat(ClientCore.disconnectReason(0x8D)).as("keep-alive timeout").isNull();
+        assertThat(ClientCore.disconnectReason(-1)).as("connection lost").isNull();
+    }
 }
