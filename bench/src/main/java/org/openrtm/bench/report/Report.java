@@ -127,8 +127,10 @@ public final class Report {
         if (a == null || b == null) {
             return Double.NaN;
         }
+        final double n = metric.applyAsDouble(a);
         final double d = metric.applyAsDouble(b);
-        return d == 0 ? Double.NaN : metric.applyAsDouble(a) / d;
+        // -1 marks a figure that does not apply (no heap for Mosquitto, no CPU for a failed search)
+        return d <= 0 || n < 0 || !a.ok() && a.sent() == 0 || !b.ok() && b.sent() == 0 ? Double.NaN : n / d;
     }
 
     private static final Map<String, ToDoubleFunction<Figure>> RATIO_METRICS = ratioMetrics();

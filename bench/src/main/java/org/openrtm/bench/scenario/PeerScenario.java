@@ -22,7 +22,7 @@ import java.util.Set;
  * Scenario 1: peer messages at QoS 1 between sender/recipient pairs. Per repetition: a warm-up, one figure per fixed
  * rate ({@code rate-1000}, {@code rate-10000}), and the maximum sustained rate ({@code max}): the rate is raised by a
  * factor until a step loses or refuses a message, cannot finish, or its p99 exceeds the limit, then bisected between
- * the last good and the first bad rate.
+ * the last good and the first bad rate (if the starting rate already fails, it is halved until one passes).
  */
 public final class PeerScenario implements Scenario {
 
@@ -32,6 +32,9 @@ public final class PeerScenario implements Scenario {
     public static final Set<String> OPTIONS = Set.of("pairs", "payload", "rates", "duration", "warmup", "search",
             "search-from", "search-to", "search-factor", "search-refine", "search-step", "max-p99", "receipts",
             "drain-timeout");
+
+    /** How often the search halves a failing starting rate before it gives up. */
+    static final int MAX_HALVINGS = 6;
 
     private final int pairs;
     private final int payload;
@@ -64,7 +67,7 @@ public final class PeerScenario implements Scenario {
         searchFactor = o.number("search-factor", 1.5, 1.05, 10);
         searchRefine = o.integer("search-refine", 2, 0, 10);
         searchStep = o.duration("search-step", Duration.ofSeconds(5), Duration.ofMillis(100));
-        maxP99Ms = o.duration("max-p99", Duration.ofMillis(50), Duration.ofMillis(1)).toNanos() / 1e6;
+        maxP99Ms = o.duration("max-p99", Duration.ofMillis(250), Duration.ofMillis(1)).toNanos() / 1e6;
         receipts = o.flag("receipts", true);
         drainTimeout = o.duration("drain-timeout", Duration.ofSeconds(15), Duration.ofSeconds(1));
     }
@@ -140,8 +143,20 @@ public final class PeerScenario implements Scenario {
             best = f;
             good = rate;
         }
-        for (int i = 0; i < searchRefine && bad > 0; i++) {
-            final double mid = good > 0 ? (good + bad) / 2 : bad / 2;
+        // the starting rate already failed: halve until a rate passes (at most MAX_HALVINGS times)
+        for (int i = 0; best == null && bad > 0 && i < MAX_HALVINGS; i++) {
+            final double lower = bad / 2;
+            final Figure f = step(t, broker, rep, lower);
+            steps++;
+            if (f.ok()) {
+                best = f;
+                good = lower;
+            } else {
+                bad = lower;
+            }
+        }
+        for (int i = 0; i < searchRefine && bad > 0 && good > 0; i++) {
+            final double mid = (good + bad) / 2;
             final Figure f = step(t, broker, rep, mid);
             steps++;
             if (f.ok()) {
@@ -153,7 +168,7 @@ public final class PeerScenario implements Scenario {
         }
         if (best == null) {
             return Figure.builder("max").extra("searchSteps", steps).extra("firstFailingRate", bad)
-                    .fail("no rate from " + label(searchFrom) + " msg/s upward passed").build();
+                    .fail("no rate passed, down to " + label(bad) + " msg/s").build();
         }
         final Figure.Builder b = Figure.builder("max").targetRate(best.targetRate())
                 .window(best.delivered(), best.seconds())
