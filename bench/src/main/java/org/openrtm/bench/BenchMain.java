@@ -62,7 +62,7 @@ public final class BenchMain {
             "          --search on --search-from 5000 --search-to 200000 --search-factor 1.5 --search-refine 2",
             "          --search-step 5s --max-p99 250ms --drain-timeout 15s",
             "fleet:    --devices 2000 --connect-concurrency 200 --subscriptions inbox[,event] --probe-rate 100",
-            "          --probe-duration 10s --payload 100 --connect-timeout 10m",
+            "          --probe-duration 10s --probe-warmup 3s --payload 100 --connect-timeout 10m",
             "offline:  --pairs 100 --messages 100 --payload 100 --receipts on --drain-timeout 60s");
 
     private BenchMain() {

@@ -14,7 +14,7 @@ class FleetSmokeIT {
     @Test
     void fleetScenario_connectsEveryDeviceFromTwoSourceAddresses_andTheProbeGetsThrough() {
         final Report report = Smoke.run("fleet", "--devices", "60", "--subscriptions", "inbox,event", "--probe-rate", "50",
-                "--probe-duration", "1s", "--source-addresses", "2");
+                "--probe-duration", "1s", "--probe-warmup", "500ms", "--source-addresses", "2");
 
         Smoke.assertEverythingArrived(report, Set.of("connect", "probe"));
         final Figure connect = report.medians().get("connect").get(Target.RTM);

@@ -28,7 +28,8 @@ import java.util.function.Function;
 /**
  * Scenario 3: a fleet of authenticated devices. Per repetition: ramp to {@code --devices} connections (each subscribes
  * to its list of filters), measuring the connect rate, connect latency and the broker's heap per connection (live heap
- * after a full GC, before and after the ramp); then the latency of one probe pair while the fleet stays connected;
+ * after a full GC, before and after the ramp); then, after a short warm-up of the probe pair, its latency while the
+ * fleet stays connected;
  * then the fleet disconnects.
  *
  * <p>The per-device subscriptions are a parameter ({@code --subscriptions inbox,event}); presence and channel joins
@@ -40,7 +41,7 @@ public final class FleetScenario implements Scenario {
 
     /** The options this scenario takes (besides the common ones). */
     public static final Set<String> OPTIONS = Set.of("devices", "connect-concurrency", "subscriptions", "probe-rate",
-            "probe-duration", "payload", "connect-timeout");
+            "probe-duration", "probe-warmup", "payload", "connect-timeout");
 
     /** Subscription kinds a device can have, as filters for its uid. */
     static final Map<String, Function<String, String>> KINDS = Map.of(
@@ -52,6 +53,7 @@ public final class FleetScenario implements Scenario {
     private final List<String> subscriptions;
     private final double probeRate;
     private final Duration probeDuration;
+    private final Duration probeWarmup;
     private final int payload;
     private final Duration connectTimeout;
 
@@ -71,6 +73,7 @@ public final class FleetScenario implements Scenario {
         }
         probeRate = o.number("probe-rate", 100, 1, 100_000);
         probeDuration = o.duration("probe-duration", Duration.ofSeconds(10), Duration.ofMillis(100));
+        probeWarmup = o.duration("probe-warmup", Duration.ofSeconds(3), Duration.ZERO);
         payload = o.integer("payload", 100, 24, 8192);
         connectTimeout = o.duration("connect-timeout", Duration.ofMinutes(10), Duration.ofSeconds(1));
     }
@@ -90,6 +93,7 @@ public final class FleetScenario implements Scenario {
         p.add("subscriptions", s);
         p.addProperty("probeRate", probeRate);
         p.addProperty("probeSeconds", probeDuration.toMillis() / 1000.0);
+        p.addProperty("probeWarmupSeconds", probeWarmup.toMillis() / 1000.0);
         p.addProperty("payloadBytes", payload);
         p.addProperty("presence", "not yet implemented (issue 3)");
         p.addProperty("channels", "not yet implemented (issue 3)");
@@ -156,6 +160,10 @@ public final class FleetScenario implements Scenario {
         final Figure probeFigure;
         try {
             probe.connect(false, Duration.ofSeconds(60));
+            if (!probeWarmup.isZero()) {
+                // the first messages of a fresh broker run while the JIT compiles the message path
+                probe.runAtRate("probe-warmup", probeRate, probeWarmup, Duration.ofSeconds(15), 0);
+            }
             probeFigure = probe.runAtRate("probe", probeRate, probeDuration, Duration.ofSeconds(15), 0);
         } finally {
             probe.disconnect();
