@@ -1,0 +1,115 @@
+package org.openrtm.bench.broker;
+
+import org.openrtm.broker.RtmBroker;
+
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * The main class of a broker child process: HiveMQ CE with the OpenRTM extension ({@code --kind rtm}) or without it
+ * ({@code --kind hivemq}), bound to 127.0.0.1.
+ *
+ * <pre>
+ * java -cp rtm-bench.jar org.openrtm.bench.broker.BrokerChild --kind rtm|hivemq --data DIR [--port N] [--setting k=v]...
+ * </pre>
+ *
+ * <p>The token secret comes from {@code RTM_SECRET} in the environment. The child speaks a line protocol with its
+ * parent: on stdout it prints {@code RTMBENCH READY <port>} once started; on stdin it accepts {@code HEAP} (answered
+ * with {@code RTMBENCH HEAP <used> <committed>}), {@code GC} (a full collection, then the same answer) and
+ * {@code STOP}. End of stdin also stops it, so a child never outlives a generator that died. Logs go to stderr.
+ */
+public final class BrokerChild {
+
+    /** Prefix of every line the child prints for its parent. */
+    static final String PREFIX = "RTMBENCH ";
+
+    private BrokerChild() {
+    }
+
+    /**
+     * Runs the broker until told to stop.
+     *
+     * @param args see the class comment
+     * @throws Exception if the broker cannot start (the process exits non-zero)
+     */
+    public static void main(final String[] args) throws Exception {
+        final PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        final RtmBroker.Builder b = RtmBroker.builder().host("127.0.0.1").wsPort(-1).mqttPort(0);
+        String kind = null;
+        for (int i = 0; i < args.length; i++) {
+            final String opt = args[i];
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(opt + " needs a value");
+            }
+            final String v = args[++i];
+            switch (opt) {
+                case "--kind":
+                    kind = v;
+                    break;
+                case "--port":
+                    b.mqttPort(Integer.parseInt(v));
+                    break;
+                case "--data":
+                    b.dataDir(Path.of(v));
+                    break;
+                case "--setting":
+                    final int eq = v.indexOf('=');
+                    if (eq <= 0) {
+                        throw new IllegalArgumentException("--setting must be key=value, but was '" + v + "'");
+                    }
+                    b.setting(v.substring(0, eq), v.substring(eq + 1));
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option '" + opt + "'");
+            }
+        }
+        if ("hivemq".equals(kind)) {
+            b.withoutExtension();
+        } else if (!"rtm".equals(kind)) {
+            throw new IllegalArgumentException("--kind must be rtm or hivemq, but was '" + kind + "'");
+        }
+        final RtmBroker broker = b.build().start();
+        out.println(PREFIX + "READY " + broker.mqttPort());
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            serve(in, out);
+        } finally {
+            broker.stop();
+            out.println(PREFIX + "STOPPED");
+        }
+        System.exit(0);
+    }
+
+    private static void serve(final BufferedReader in, final PrintStream out) throws IOException {
+        String line;
+        while ((line = in.readLine()) != null) {
+            switch (line.trim()) {
+                case "HEAP":
+                    out.println(PREFIX + heap());
+                    break;
+                case "GC":
+                    System.gc();
+                    System.gc();
+                    out.println(PREFIX + heap());
+                    break;
+                case "STOP":
+                    return;
+                default:
+                    out.println(PREFIX + "ERROR unknown command");
+                    break;
+            }
+        }
+    }
+
+    private static String heap() {
+        final MemoryUsage u = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        return "HEAP " + u.getUsed() + " " + u.getCommitted();
+    }
+}
