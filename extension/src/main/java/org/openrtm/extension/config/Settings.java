@@ -82,10 +82,12 @@ public final class Settings {
 
     // ---------------------------------------------------------------------------------------------------------- store
     public static final Setting<String> STORE_SYNC = Setting.ofChoice("store.sync",
-            "always", List.of("always", "interval", "never"),
-            "When the journal is forced to disk: always (before every acknowledgement, group-committed), "
-                    + "interval (every store.sync-interval; a broker crash loses nothing, a power cut up to that "
-                    + "interval), never (left to the OS).");
+            "interval", List.of("always", "interval", "never"),
+            "When the journal is forced to disk. Every write reaches the operating system before it is acknowledged, "
+                    + "so a crash or kill -9 of the broker loses nothing in any mode. interval: forced every "
+                    + "store.sync-interval (a power cut may lose that much); always: forced before every "
+                    + "acknowledgement, group-committed (survives power cuts; each write waits for the disk); "
+                    + "never: left to the operating system.");
     public static final Setting<Duration> STORE_SYNC_INTERVAL = Setting.ofDuration("store.sync-interval",
             Duration.ofMillis(200), Duration.ofMillis(1), Duration.ofMinutes(1),
             "With store.sync=interval: how often the journal is forced to disk.");

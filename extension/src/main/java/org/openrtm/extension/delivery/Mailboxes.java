@@ -84,7 +84,9 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
         final String sender;
         final long expiresAt;
         final int qos;
-        final boolean stored;
+        boolean stored;
+        /** Not stored because the user could take it at once; stored after all if the hand-off fails. */
+        boolean storeOnFailure;
         RtmMessage message; // only until handed (live path); cached items are read back from the store
         long handedEpoch = -1;
         boolean committed;
@@ -109,6 +111,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
         long epoch;
         final Map<Box, Map<String, Integer>> filters = new EnumMap<>(Box.class);
         final Map<Box, TreeMap<Long, Item>> items = new EnumMap<>(Box.class);
+        final Map<Box, int[]> storedCount = new EnumMap<>(Box.class);
         final Map<String, Item> byId = new HashMap<>();
         final Queue<Item> awaitingCommit = new ArrayDeque<>();
 
@@ -118,6 +121,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
             for (final Box b : Box.values()) {
                 filters.put(b, new HashMap<>());
                 items.put(b, new TreeMap<>());
+                storedCount.put(b, new int[1]);
             }
         }
 
@@ -203,6 +207,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
             final Item item = new Item(h.box(), h.seq(), h.rtmId(), h.sender(), h.expiresAt(), h.qos(), true);
             item.committed = true;
             u.items.get(h.box()).put(h.seq(), item);
+            u.storedCount.get(h.box())[0]++;
             u.byId.put(h.rtmId(), item);
             loaded++;
         }
@@ -237,11 +242,30 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
             final boolean cacheable,
             final long expiresAt,
             final @Nullable WriteBatch extra) {
+        return send(uid, box, message, rtmId, sender, cacheable, expiresAt, extra, false);
+    }
+
+    /**
+     * Like {@link #send(String, Box, RtmMessage, String, String, boolean, long, WriteBatch)}; with
+     * {@code storeOnlyIfUndelivered}, a message for a user that can take it at once is handed over without being
+     * stored (it is stored if the hand-off fails). For events (receipts, call states), where a journal write per
+     * event would cost more than the rare loss of one whose session breaks before it is acknowledged.
+     */
+    public @NotNull CompletableFuture<Outcome> send(
+            final @NotNull String uid,
+            final @NotNull Box box,
+            final @NotNull RtmMessage message,
+            final @NotNull String rtmId,
+            final @NotNull String sender,
+            final boolean cacheable,
+            final long expiresAt,
+            final @Nullable WriteBatch extra,
+            final boolean storeOnlyIfUndelivered) {
         final CompletableFuture<Outcome> result = new CompletableFuture<>();
         final UserMail u = users.computeIfAbsent(uid, UserMail::new);
         u.lane.execute(() -> {
             try {
-                enqueue(u, box, message, rtmId, sender, cacheable, expiresAt, extra, result);
+                enqueue(u, box, message, rtmId, sender, cacheable, expiresAt, extra, result, storeOnlyIfUndelivered);
             } catch (final RuntimeException e) {
                 result.completeExceptionally(e);
             }
@@ -251,24 +275,23 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
 
     private void enqueue(final UserMail u, final Box box, final RtmMessage message, final String rtmId,
                          final String sender, final boolean cacheable, final long expiresAt,
-                         final @Nullable WriteBatch extra, final CompletableFuture<Outcome> result) {
+                         final @Nullable WriteBatch extra, final CompletableFuture<Outcome> result,
+                         final boolean storeOnlyIfUndelivered) {
         final BoxLimits lim = limits.get(box);
         final long now = clock.millis();
         final long ttlEnd = now + lim.ttlMillis();
         final long deadline = expiresAt > 0 ? Math.min(expiresAt, ttlEnd) : ttlEnd;
-        final boolean store = cacheable && lim.maxStored() > 0;
+        final boolean storable = cacheable && lim.maxStored() > 0;
+        final boolean deferred = storable && storeOnlyIfUndelivered && u.online(box) && u.awaitingCommit.isEmpty();
+        final boolean store = storable && !deferred;
         final Item item = new Item(box, seqs.incrementAndGet(), rtmId, sender, deadline, message.qos(), store);
+        item.storeOnFailure = deferred;
         item.message = message;
         item.outcome = result;
         final WriteBatch batch = extra != null ? extra : new WriteBatch();
         if (store) {
             final TreeMap<Long, Item> boxItems = u.items.get(box);
-            int storedInBox = 0;
-            for (final Item i : boxItems.values()) {
-                if (i.stored) {
-                    storedInBox++;
-                }
-            }
+            int storedInBox = u.storedCount.get(box)[0];
             final Iterator<Item> oldest = boxItems.values().iterator();
             while (storedInBox >= lim.maxStored() && oldest.hasNext()) {
                 final Item drop = oldest.next();
@@ -279,11 +302,13 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
                 u.byId.remove(drop.rtmId);
                 batch.remove(keyspace, MailCodec.key(u.uid, box, drop.seq));
                 storedCount.decrementAndGet();
+                u.storedCount.get(box)[0]--;
                 storedInBox--;
                 log.debug("Mailbox {}/{} full: dropped the oldest message {}", u.uid, box, drop.rtmId);
             }
             batch.putNew(keyspace, MailCodec.key(u.uid, box, item.seq), MailCodec.encode(rtmId, sender, deadline, message));
             storedCount.incrementAndGet();
+            u.storedCount.get(box)[0]++;
         }
         u.items.get(box).put(item.seq, item);
         u.byId.put(rtmId, item);
@@ -335,7 +360,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
     private void hand(final UserMail u, final Item item, final RtmMessage message, final boolean fromCache) {
         final long epoch = u.epoch;
         item.handedEpoch = epoch;
-        item.message = null;
+        item.message = item.storeOnFailure ? message : null;
         RtmMessage m = message;
         if (fromCache && item.box == Box.INBOX) {
             m = m.withProperty(Props.OFFLINE, Props.TRUE);
@@ -352,6 +377,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
                 log.debug("Hand-off of {} to {} failed: {}", item.rtmId, u.uid, error.toString());
             }
             if (ok) {
+                item.message = null;
                 if (effectiveQos == 0) {
                     // no acknowledgement will come: the hand-off is all the delivery there is
                     forget(u, item, true);
@@ -363,6 +389,16 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
             }
             if (item.handedEpoch == epoch) {
                 item.handedEpoch = -1;
+            }
+            if (item.storeOnFailure && u.byId.get(item.rtmId) == item) {
+                // the user could not take it after all: keep it like any other message
+                item.storeOnFailure = false;
+                item.stored = true;
+                storedCount.incrementAndGet();
+                u.storedCount.get(item.box)[0]++;
+                store.write(new WriteBatch().putNew(keyspace, MailCodec.key(u.uid, item.box, item.seq),
+                        MailCodec.encode(item.rtmId, item.sender, item.expiresAt, item.message)));
+                item.message = null;
             }
             if (!item.stored) {
                 forget(u, item, false);
@@ -378,6 +414,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
         u.byId.remove(item.rtmId);
         if (item.stored) {
             storedCount.decrementAndGet();
+            u.storedCount.get(item.box)[0]--;
             if (removeStored) {
                 store.write(new WriteBatch().remove(keyspace, MailCodec.key(u.uid, item.box, item.seq)));
             }

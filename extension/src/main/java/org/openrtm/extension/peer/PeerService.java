@@ -140,12 +140,15 @@ public final class PeerService implements Mailboxes.AckListener {
         sendEvent(sender, receipt);
     }
 
-    /** Puts an event into a user's event mailbox (kept until the user's client acknowledges it). */
+    /**
+     * Puts an event into a user's event mailbox: handed over at once if the user is subscribed to its event topic,
+     * otherwise kept until the user subscribes (and its client acknowledges it).
+     */
     public void sendEvent(final @NotNull String uid, final @NotNull JsonObject event) {
         final String eventId = ids.next();
         final RtmMessage message = RtmMessage.json(RtmTopics.event(uid), event.toString().getBytes(StandardCharsets.UTF_8),
                 List.of(Map.entry(Props.ID, eventId), Map.entry(Props.TS, Long.toString(clock.millis()))));
-        mailboxes.send(uid, Box.EVENT, message, eventId, "", true, 0, null)
+        mailboxes.send(uid, Box.EVENT, message, eventId, "", true, 0, null, true)
                 .whenComplete((o, e) -> {
                     if (e != null) {
                         log.warn("Event for {} could not be stored: {}", uid, e.toString());

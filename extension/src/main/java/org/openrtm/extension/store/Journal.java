@@ -34,10 +34,10 @@ final class Journal implements AutoCloseable {
 
     private final Path dir;
     private final boolean syncDirectory;
-    private FileChannel current;
+    private volatile FileChannel current;
     private Path currentPath;
     private final List<Path> closed = new ArrayList<>();
-    private long bytesWritten;
+    private volatile long bytesWritten;
 
     Journal(final @NotNull Path dir, final boolean syncDirectory) throws IOException {
         this.dir = dir;
@@ -90,6 +90,7 @@ final class Journal implements AutoCloseable {
     /** Starts a new segment; the previous one (if any) joins the closed segments. */
     void rotate(final long firstLsn) throws IOException {
         if (current != null) {
+            current.force(false);
             current.close();
             closed.add(currentPath);
         }
@@ -140,12 +141,28 @@ final class Journal implements AutoCloseable {
         while (remaining > 0) {
             remaining -= current.write(both);
         }
-        bytesWritten += HEADER + length;
+        bytesWritten = bytesWritten + HEADER + length; // single writer; volatile for the sync thread
     }
 
-    /** Forces appended records to disk. */
+    /** Forces appended records to disk (writer thread). */
     void force() throws IOException {
         current.force(false);
+    }
+
+    /**
+     * Forces the current segment from another thread. Rotation closes the previous segment after forcing it, so a
+     * segment swapped out meanwhile needs nothing more; a closed channel is simply skipped.
+     */
+    void forceCurrent() throws IOException {
+        final FileChannel c = current;
+        if (c == null) {
+            return;
+        }
+        try {
+            c.force(false);
+        } catch (final java.nio.channels.ClosedChannelException rotated) {
+            // rotate() forced it before closing
+        }
     }
 
     long bytesWritten() {

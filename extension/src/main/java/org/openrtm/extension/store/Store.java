@@ -103,6 +103,7 @@ public final class Store implements AutoCloseable {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private final Thread checkpointer;
+    private final Thread syncer;
     private final BlockingQueue<Runnable> checkpointTasks = new LinkedBlockingQueue<>();
 
     private volatile Layer active;
@@ -110,8 +111,6 @@ public final class Store implements AutoCloseable {
     private volatile boolean closing;
     private long lsn;
     private long lastCheckpointNanos = System.nanoTime();
-    private long lastSyncNanos = System.nanoTime();
-    private boolean unsynced;
     private final AtomicLong checkpoints = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
 
@@ -159,8 +158,13 @@ public final class Store implements AutoCloseable {
         this.writer.setDaemon(true);
         this.checkpointer = new Thread(this::checkpointLoop, "rtm-store-checkpoint");
         this.checkpointer.setDaemon(true);
+        this.syncer = options.sync() == StoreOptions.Sync.INTERVAL ? new Thread(this::syncLoop, "rtm-store-sync") : null;
         writer.start();
         checkpointer.start();
+        if (syncer != null) {
+            syncer.setDaemon(true);
+            syncer.start();
+        }
     }
 
     /**
@@ -371,8 +375,6 @@ public final class Store implements AutoCloseable {
                     journal.append(buffer, body.position());
                     if (options.sync() == StoreOptions.Sync.ALWAYS) {
                         journal.force();
-                    } else {
-                        unsynced = true;
                     }
                 } catch (final IOException e) {
                     log.error("Store journal write failed; {} writes are refused: {}", group.size(), e.toString());
@@ -410,25 +412,37 @@ public final class Store implements AutoCloseable {
     }
 
     private long pollMillis() {
-        long wait = options.checkpointInterval().toMillis();
-        if (options.sync() == StoreOptions.Sync.INTERVAL) {
-            wait = Math.min(wait, options.syncInterval().toMillis());
+        return Math.max(1, Math.min(options.checkpointInterval().toMillis(), 1000));
+    }
+
+    /**
+     * With {@link StoreOptions.Sync#INTERVAL}: forces the journal every interval on a thread of its own, so that a
+     * slow disk never stalls the writer (the bytes are already with the operating system, which is what a crash of
+     * this process needs; the force is for power cuts).
+     */
+    private void syncLoop() {
+        long synced = -1;
+        while (!closing) {
+            try {
+                Thread.sleep(options.syncInterval().toMillis());
+            } catch (final InterruptedException e) {
+                return;
+            }
+            final long written = journal.bytesWritten();
+            if (written == synced) {
+                continue;
+            }
+            try {
+                journal.forceCurrent();
+                synced = written;
+            } catch (final IOException e) {
+                log.warn("Journal sync failed: {}", e.toString());
+            }
         }
-        return Math.max(1, Math.min(wait, 1000));
     }
 
     private void housekeeping() {
         final long now = System.nanoTime();
-        if (unsynced && options.sync() == StoreOptions.Sync.INTERVAL
-                && now - lastSyncNanos >= options.syncInterval().toNanos()) {
-            try {
-                journal.force();
-            } catch (final IOException e) {
-                log.warn("Journal sync failed: {}", e.toString());
-            }
-            unsynced = false;
-            lastSyncNanos = now;
-        }
         final Layer a = active;
         final boolean due = a.size >= options.checkpointEntries()
                 || (a.size > 0 && now - lastCheckpointNanos >= options.checkpointInterval().toNanos());
@@ -641,6 +655,10 @@ public final class Store implements AutoCloseable {
             done.get(60, TimeUnit.SECONDS);
             checkpointer.interrupt();
             checkpointer.join(10_000);
+            if (syncer != null) {
+                syncer.interrupt();
+                syncer.join(10_000);
+            }
         } catch (final Exception e) {
             log.warn("Store did not close cleanly ({}); the journal will be replayed on the next start", e.toString());
         } finally {

@@ -33,8 +33,8 @@ public record StoreOptions(
         }
     }
 
-    /** Durable defaults: sync always, checkpoint every 5 s or 100,000 changes. */
+    /** The defaults: sync every 200 ms, checkpoint every 5 s or 100,000 changes. */
     public static @NotNull StoreOptions defaults() {
-        return new StoreOptions(Sync.ALWAYS, Duration.ofMillis(200), Duration.ofSeconds(5), 100_000);
+        return new StoreOptions(Sync.INTERVAL, Duration.ofMillis(200), Duration.ofSeconds(5), 100_000);
     }
 }
