@@ -122,7 +122,7 @@ public final class RtmRuntime implements AutoCloseable {
                 config.get(Settings.STORE_SYNC_INTERVAL), config.get(Settings.STORE_CHECKPOINT_INTERVAL),
                 config.get(Settings.STORE_CHECKPOINT_ENTRIES));
         final Store store = Store.open(dataDir.resolve("store"), storeOptions,
-                List.of(Mailboxes.KEYSPACE, Dedup.KEYSPACE, PresenceService.KEYSPACE), executor);
+                List.of(Mailboxes.KEYSPACE, Dedup.KEYSPACE, PresenceService.KEYSPACE), Store.DIRECT);
 
         final RtmMetrics metrics = new RtmMetrics(Services.metricRegistry());
         final Outbound outbound = new HiveMqOutbound(Services.publishService(), Services.retainedMessageStore());

@@ -113,11 +113,12 @@ class ChannelIT {
             assertThat(a).as("count updates " + seen.size()).isNotNull();
             seen.add(a);
         } while (seen.get(seen.size() - 1)[1] != 6);
-        // six joins in quick succession: a few updates at most, never two within the interval, ending at 6
+        // six joins in quick succession: a few updates at most, spaced by the 1 s interval (less up to 250 ms of
+        // delivery jitter on a busy machine, measured here at the receiver), ending at 6
         assertThat(seen.size()).isLessThanOrEqualTo(3);
         for (int i = 1; i < seen.size(); i++) {
             assertThat((seen.get(i)[0] - seen.get(i - 1)[0]) / 1_000_000).as("gap before update " + i)
-                    .isGreaterThanOrEqualTo(900);
+                    .isGreaterThanOrEqualTo(750);
         }
         joiners.forEach(Mqtt5BlockingClient::disconnect);
         observer.disconnect();

@@ -87,7 +87,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
         boolean stored;
         /** Not stored because the user could take it at once; stored after all if the hand-off fails. */
         boolean storeOnFailure;
-        RtmMessage message; // only until handed (live path); cached items are read back from the store
+        RtmMessage message; // until handed (or acknowledged, on the fast path); cached items are read back from the store
         long handedEpoch = -1;
         boolean committed;
         CompletableFuture<Outcome> outcome;
@@ -263,7 +263,8 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
             final boolean storeOnlyIfUndelivered) {
         final CompletableFuture<Outcome> result = new CompletableFuture<>();
         final UserMail u = users.computeIfAbsent(uid, UserMail::new);
-        u.lane.execute(() -> {
+        // called on HiveMQ's task thread of the sending client: enqueueing is short and never blocks
+        u.lane.runOrQueue(() -> {
             try {
                 enqueue(u, box, message, rtmId, sender, cacheable, expiresAt, extra, result, storeOnlyIfUndelivered);
             } catch (final RuntimeException e) {
@@ -371,42 +372,54 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
         final int effectiveQos = Math.min(item.qos, u.subscriptionQos(item.box));
         final CompletableFuture<Outcome> outcome = item.outcome;
         item.outcome = null;
-        outbound.toClient(u.uid, m).whenComplete((handed, error) -> u.lane.execute(() -> {
+        outbound.toClient(u.uid, m).whenComplete((handed, error) -> {
             final boolean ok = error == null && Boolean.TRUE.equals(handed);
-            if (error != null) {
-                log.debug("Hand-off of {} to {} failed: {}", item.rtmId, u.uid, error.toString());
-            }
-            if (ok) {
-                item.message = null;
-                if (effectiveQos == 0) {
-                    // no acknowledgement will come: the hand-off is all the delivery there is
-                    forget(u, item, true);
-                }
+            if (ok && effectiveQos > 0) {
+                // the common case needs no state change until the acknowledgement: answer the sender at once,
+                // without another trip through the lane
                 if (outcome != null) {
                     outcome.complete(Outcome.DELIVERED);
                 }
                 return;
             }
-            if (item.handedEpoch == epoch) {
-                item.handedEpoch = -1;
-            }
-            if (item.storeOnFailure && u.byId.get(item.rtmId) == item) {
-                // the user could not take it after all: keep it like any other message
-                item.storeOnFailure = false;
-                item.stored = true;
-                storedCount.incrementAndGet();
-                u.storedCount.get(item.box)[0]++;
-                store.write(new WriteBatch().putNew(keyspace, MailCodec.key(u.uid, item.box, item.seq),
-                        MailCodec.encode(item.rtmId, item.sender, item.expiresAt, item.message)));
-                item.message = null;
-            }
-            if (!item.stored) {
-                forget(u, item, false);
-            }
+            u.lane.execute(() -> handFailedOrUnacknowledged(u, item, epoch, ok, error, outcome));
+        });
+    }
+
+    /** Runs on the lane: a hand-off that failed, or one at QoS 0 (no acknowledgement will come). */
+    private void handFailedOrUnacknowledged(final UserMail u, final Item item, final long epoch, final boolean ok,
+                                            final @Nullable Throwable error,
+                                            final @Nullable CompletableFuture<Outcome> outcome) {
+        if (error != null) {
+            log.debug("Hand-off of {} to {} failed: {}", item.rtmId, u.uid, error.toString());
+        }
+        if (ok) {
+            // QoS 0: no acknowledgement will come, the hand-off is all the delivery there is
+            forget(u, item, true);
             if (outcome != null) {
-                outcome.complete(item.stored ? Outcome.CACHED : Outcome.UNREACHABLE);
+                outcome.complete(Outcome.DELIVERED);
             }
-        }));
+            return;
+        }
+        if (item.handedEpoch == epoch) {
+            item.handedEpoch = -1;
+        }
+        if (item.storeOnFailure && u.byId.get(item.rtmId) == item) {
+            // the user could not take it after all: keep it like any other message
+            item.storeOnFailure = false;
+            item.stored = true;
+            storedCount.incrementAndGet();
+            u.storedCount.get(item.box)[0]++;
+            store.write(new WriteBatch().putNew(keyspace, MailCodec.key(u.uid, item.box, item.seq),
+                    MailCodec.encode(item.rtmId, item.sender, item.expiresAt, item.message)));
+            item.message = null;
+        }
+        if (!item.stored) {
+            forget(u, item, false);
+        }
+        if (outcome != null) {
+            outcome.complete(item.stored ? Outcome.CACHED : Outcome.UNREACHABLE);
+        }
     }
 
     private void forget(final UserMail u, final Item item, final boolean removeStored) {

@@ -392,7 +392,7 @@ public final class Store implements AutoCloseable {
                 }
                 writes.addAndGet(group.size());
                 for (final Pending p : group) {
-                    callbackExecutor.execute(() -> p.future.complete(null));
+                    complete(p.future);
                 }
                 group.clear();
                 housekeeping();
@@ -410,6 +410,22 @@ public final class Store implements AutoCloseable {
             }
         }
     }
+
+    /** Completes a write's future on the callback executor, or here when that is a direct executor. */
+    private void complete(final CompletableFuture<Void> future) {
+        if (callbackExecutor == DIRECT) {
+            future.complete(null);
+        } else {
+            callbackExecutor.execute(() -> future.complete(null));
+        }
+    }
+
+    /**
+     * Pass this as the callback executor to complete write futures on the writer thread itself: one thread hand-off
+     * less per write. Then every callback attached to a write future must be short and must not block (hand real work
+     * to an executor), or it stalls every later write.
+     */
+    public static final Executor DIRECT = Runnable::run;
 
     private long pollMillis() {
         return Math.max(1, Math.min(options.checkpointInterval().toMillis(), 1000));

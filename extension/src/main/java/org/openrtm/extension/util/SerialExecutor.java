@@ -36,6 +36,39 @@ public final class SerialExecutor implements Executor {
         delegate.execute(this::drain);
     }
 
+    /**
+     * Runs the task on the calling thread if the lane is idle (then hands any tasks queued meanwhile to the shared
+     * executor), else queues it like {@link #execute}. Saves a thread hand-off on the common path; only for callers
+     * that may run a short lane task themselves (never the store's writer thread).
+     */
+    public void runOrQueue(final @NotNull Runnable task) {
+        synchronized (tasks) {
+            if (running || !tasks.isEmpty()) {
+                tasks.add(task);
+                if (!running) {
+                    running = true;
+                    delegate.execute(this::drain);
+                }
+                return;
+            }
+            running = true;
+        }
+        try {
+            task.run();
+        } catch (final RuntimeException e) {
+            log.error("Task failed: {}", e.toString());
+            log.debug("Task failure", e);
+        } finally {
+            synchronized (tasks) {
+                if (tasks.isEmpty()) {
+                    running = false;
+                    return;
+                }
+            }
+            delegate.execute(this::drain);
+        }
+    }
+
     private void drain() {
         // run a bounded number of tasks per turn so that one busy user cannot starve the shared executor
         for (int i = 0; i < 64; i++) {
