@@ -34,14 +34,31 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
 
     private final Map<String, String> settings;
     private final boolean withExtension;
+    private final Map<String, String> coapSettings;
+    private int coapPort = -1;
+    private int coapsPort = -1;
     private Path dataDir;
     private RtmBroker broker;
     private int mqttPort;
     private int wsPort;
 
     private EmbeddedBroker(final Map<String, String> settings, final boolean withExtension) {
+        this(settings, withExtension, null);
+    }
+
+    private EmbeddedBroker(final Map<String, String> settings, final boolean withExtension,
+                           final Map<String, String> coapSettings) {
         this.settings = new HashMap<>(settings);
         this.withExtension = withExtension;
+        this.coapSettings = coapSettings == null ? null : new HashMap<>(coapSettings);
+    }
+
+    /**
+     * A broker with the CoAP gateway on free UDP ports (CoAP and CoAPS), with some extension and gateway settings
+     * changed. Other test brokers run without the gateway.
+     */
+    public static EmbeddedBroker withCoap(final Map<String, String> settings, final Map<String, String> coapSettings) {
+        return new EmbeddedBroker(settings, true, coapSettings);
     }
 
     /** A broker with the default settings. */
@@ -73,12 +90,20 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
                 .dataDir(dataDir)
                 .env(Map.of("RTM_SECRET", SECRET));
         settings.forEach(b::setting);
+        if (coapSettings == null) {
+            b.withoutCoap();
+        } else {
+            b.coapPort(coapPort < 0 ? 0 : coapPort).coapsPort(coapsPort < 0 ? 0 : coapsPort);
+            coapSettings.forEach(b::coapSetting);
+        }
         if (!withExtension) {
             b.withoutExtension();
         }
         broker = b.build().start();
         mqttPort = broker.mqttPort();
         wsPort = broker.wsPort();
+        coapPort = broker.coapPort();
+        coapsPort = broker.coapsPort();
     }
 
     @Override
@@ -118,6 +143,16 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
 
     public int wsPort() {
         return wsPort;
+    }
+
+    /** The CoAP gateway's UDP port, or -1 without the gateway. */
+    public int coapPort() {
+        return coapPort;
+    }
+
+    /** The CoAP-over-DTLS port, or -1 without the gateway. */
+    public int coapsPort() {
+        return coapsPort;
     }
 
     public Path dataDir() {

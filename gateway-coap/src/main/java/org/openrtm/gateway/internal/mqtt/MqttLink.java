@@ -8,6 +8,7 @@ import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientConnectionConfig;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
@@ -133,9 +134,26 @@ public final class MqttLink {
         return client.publish(publish);
     }
 
-    /** Subscribes to one filter at QoS 1. */
-    public @NotNull CompletableFuture<Mqtt5SubAck> subscribe(final @NotNull String filter) {
-        return client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send();
+    /** The broker's answer to a subscription: the SUBACK reason code (0x80 when it failed) and reason string. */
+    public record Granted(int code, @org.jetbrains.annotations.Nullable String reason) {
+    }
+
+    /** Subscribes to one filter at QoS 1; never completes exceptionally. */
+    public @NotNull CompletableFuture<Granted> subscribe(final @NotNull String filter) {
+        return client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send().handle((ack, error) -> {
+            Mqtt5SubAck a = ack;
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause instanceof Mqtt5SubAckException) {
+                a = ((Mqtt5SubAckException) cause).getMqttMessage();
+                cause = null;
+            }
+            if (cause != null || a == null) {
+                log.debug("Subscription of {} to {} failed: {}", uid(), filter, String.valueOf(cause));
+                return new Granted(0x80, "the broker did not answer the subscription");
+            }
+            return new Granted(a.getReasonCodes().get(0).getCode(), a.getReasonString().map(Object::toString).orElse(null));
+        });
     }
 
     /** Unsubscribes from one filter. */

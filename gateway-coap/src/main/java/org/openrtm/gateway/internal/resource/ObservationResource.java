@@ -113,14 +113,9 @@ final class ObservationResource extends CoapResource implements Feed.Sink {
         }
         session = s;
         final DeviceSession.Attach attach = s.observe(target.topic(), target.family(), this,
-                filter -> s.link().subscribe(filter).handle((ack, error) -> {
-                    if (error != null) {
-                        log.debug("Subscription of {} to {} failed: {}", s.uid(), filter, error.toString());
-                        return 0x80;
-                    }
-                    final var code = ack.getReasonCodes().get(0);
-                    lastSubackReason = ack.getReasonString().map(Object::toString).orElse(null);
-                    return code.getCode();
+                filter -> s.link().subscribe(filter).thenApply(granted -> {
+                    lastSubackReason = granted.reason();
+                    return granted.code();
                 }));
         feed = attach.feed();
         attach.subscribed().whenComplete((code, error) -> {

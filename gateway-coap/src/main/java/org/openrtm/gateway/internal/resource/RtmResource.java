@@ -219,9 +219,9 @@ final class RtmResource extends CoapResource {
         final CompletableFuture<Integer> subAck = new CompletableFuture<>();
         final String[] reason = new String[1];
         final CompletableFuture<Mqtt5Publish> value = s.read(target.topic(), target.family(),
-                filter -> s.link().subscribe(filter).thenApply(ack -> {
-                    reason[0] = ack.getReasonString().map(Object::toString).orElse(null);
-                    return ack.getReasonCodes().get(0).getCode();
+                filter -> s.link().subscribe(filter).thenApply(granted -> {
+                    reason[0] = granted.reason();
+                    return granted.code();
                 }), subAck);
         subAck.whenComplete((code, error) -> {
             final Outcome refused = Outcome.ofSuback(code, reason[0]);
