@@ -151,6 +151,7 @@ public final class GatewayMain {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Stopping");
             gateway.stop();
+            log.info("Stopped");
             stopped.countDown();
         }, "rtm-gateway-shutdown"));
         try {

@@ -42,7 +42,8 @@ class QuickStartIT {
 
         final String brokerBlock = block(readme, "<!-- quickstart:broker -->").replace("broker/target/rtm-broker.jar", jar);
         final Process broker = new ProcessBuilder("bash", "-c", "exec " + brokerBlock.trim() + " --mqtt-port " + mqtt
-                + " --ws-port " + ws + " --coap-port 0 --coaps-port 0").directory(work.toFile()).redirectErrorStream(true).start();
+                + " --ws-port " + ws + " --coap-port 0 --coaps-port 0")
+                .directory(work.toFile()).redirectErrorStream(true).start();
         final List<String> brokerLog = new CopyOnWriteArrayList<>();
         final CompletableFuture<Void> listening = new CompletableFuture<>();
         final CompletableFuture<Void> logEnded = CompletableFuture.runAsync(() -> {

@@ -66,7 +66,8 @@ public final class DevicePskStore implements AdvancedPskStore {
         for (final String uid : p.stringPropertyNames()) {
             final String v = p.getProperty(uid).trim();
             try {
-                final byte[] key = v.startsWith("base64:") ? Base64.getDecoder().decode(v.substring(7)) : HexFormat.of().parseHex(v);
+                final byte[] key = v.startsWith("base64:") ? Base64.getDecoder().decode(v.substring(7))
+                        : HexFormat.of().parseHex(v);
                 if (key.length == 0) {
                     throw new IllegalArgumentException("empty");
                 }

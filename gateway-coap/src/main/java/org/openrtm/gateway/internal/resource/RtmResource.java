@@ -99,12 +99,13 @@ final class RtmResource extends CoapResource {
             }
             final boolean attribute = target.family() != null && ATTRIBUTES.contains(target.family());
             if (kind != Kind.MESSAGE && !attribute) {
-                Core.respond(exchange, ResponseCode.METHOD_NOT_ALLOWED, "PUT and DELETE write attributes (rtm/user/UID/attr/KEY,"
-                        + " rtm/channel/CID/attr/KEY); messages are sent with POST");
+                Core.respond(exchange, ResponseCode.METHOD_NOT_ALLOWED, "PUT and DELETE write attributes "
+                        + "(rtm/user/UID/attr/KEY, rtm/channel/CID/attr/KEY); messages are sent with POST");
                 return;
             }
             if (kind == Kind.MESSAGE && attribute) {
-                Core.respond(exchange, ResponseCode.METHOD_NOT_ALLOWED, "attributes are written with PUT and deleted with DELETE");
+                Core.respond(exchange, ResponseCode.METHOD_NOT_ALLOWED,
+                        "attributes are written with PUT and deleted with DELETE");
                 return;
             }
             final byte[] body = kind == Kind.DELETE ? new byte[0] : request.getPayload();

@@ -160,7 +160,8 @@ public final class DeviceSession {
      *
      * @param subscribe subscribes a filter and yields the SUBACK reason code
      */
-    public @NotNull Attach observe(final @NotNull String filter, final @Nullable TopicFamily family, final @NotNull Feed.Sink sink,
+    public @NotNull Attach observe(final @NotNull String filter, final @Nullable TopicFamily family,
+                                   final @NotNull Feed.Sink sink,
                                    final @NotNull Function<String, CompletableFuture<Integer>> subscribe) {
         final Feed.Sink old;
         final CompletableFuture<Integer> sub;
