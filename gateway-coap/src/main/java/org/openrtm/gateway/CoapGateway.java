@@ -1,9 +1,12 @@
 package org.openrtm.gateway;
 
 import org.eclipse.californium.core.CoapServer;
+import org.eclipse.californium.core.coap.CoAP;
+import org.eclipse.californium.core.coap.EmptyMessage;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.network.Endpoint;
+import org.eclipse.californium.core.network.interceptors.MessageInterceptorAdapter;
 import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
@@ -119,6 +122,17 @@ public final class CoapGateway implements AutoCloseable {
                 coapsEndpoint = CoapEndpoint.builder().setConfiguration(cf)
                         .setConnector(new DTLSConnector(dtls(cf, new InetSocketAddress(host, coapsPort)))).build();
                 server.addEndpoint(coapsEndpoint);
+            }
+            final SessionRegistry pings = registry;
+            for (final Endpoint e : server.getEndpoints()) {
+                e.addInterceptor(new MessageInterceptorAdapter() {
+                    @Override
+                    public void receiveEmptyMessage(final EmptyMessage message) {
+                        if (message.getType() == CoAP.Type.CON) {
+                            pings.pinged(message.getSourceContext().getPeerAddress());
+                        }
+                    }
+                });
             }
             final SessionResource sessions = new SessionResource(core, MqttLink::connect);
             server.setMessageDeliverer(GatewayDeliverer.install(server.getRoot(), cf, core, sessions));

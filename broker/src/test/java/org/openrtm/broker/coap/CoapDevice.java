@@ -113,6 +113,12 @@ final class CoapDevice implements AutoCloseable {
         return send(Request.newPost(), "/session/" + sid);
     }
 
+    /** A CoAP ping (empty CON); true when the gateway answered with RST. */
+    boolean ping() {
+        client.setURI(base);
+        return client.ping(2000);
+    }
+
     CoapResponse logout() {
         return send(Request.newDelete(), "/session/" + sid);
     }

@@ -340,6 +340,34 @@ class CoapGatewayIT {
     }
 
     @Test
+    void coapPings_fromTheSessionsAddress_countAsHeartbeats() throws Exception {
+        final Map<String, Sessions.CloseKind> kinds = closeKinds();
+        final CoapDevice d = loggedIn("plug-14", "ka=2");
+        assertThat(d.heartbeat().getCode()).isEqualTo(ResponseCode.CHANGED);
+        for (int i = 0; i < 8; i++) {
+            await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(1)).until(() -> true);
+            assertThat(d.ping()).isTrue();
+        }
+        assertThat(kinds).doesNotContainKey("plug-14");
+        assertThat(d.heartbeat().getCode()).isEqualTo(ResponseCode.CHANGED);
+    }
+
+    @Test
+    void secondLogin_takesTheSessionOver_andTheOldObservationEndsWith401() throws Exception {
+        final CoapDevice first = loggedIn("plug-13");
+        final CoapDevice.Observation old = first.observe("/rtm/user/plug-13/inbox");
+        final CoapDevice second = loggedIn("plug-13");
+        final var end = old.next();
+        assertThat(end.getCode()).isEqualTo(ResponseCode.UNAUTHORIZED);
+        assertThat(first.heartbeat().getCode()).isEqualTo(ResponseCode.UNAUTHORIZED);
+        assertThat(second.heartbeat().getCode()).isEqualTo(ResponseCode.CHANGED);
+        final Mqtt5BlockingClient alice = mqtt("alice-13");
+        final CoapDevice.Observation inbox = second.observe("/rtm/user/plug-13/inbox");
+        Clients.publish(alice, "rtm/user/plug-13/inbox/alice-13", "to the new session");
+        assertThat(inbox.next().getResponseText()).contains("to the new session");
+    }
+
+    @Test
     void dtls_withADerivedPsk_logsInAndSends_andAWrongKeyCannotShakeHands() throws Exception {
         final Mqtt5BlockingClient bob = mqtt("bob-12");
         final BlockingQueue<Mqtt5Publish> inbox = Clients.subscribe(bob, "rtm/user/bob-12/inbox/+");

@@ -56,11 +56,6 @@ public record Core(@NotNull SessionRegistry registry, @NotNull MqttLink.Settings
         exchange.respond(r);
     }
 
-    /** Whether the request came over DTLS. */
-    static boolean secure(final @NotNull Request request) {
-        return request.getSourceContext().getPeerIdentity() != null || "coaps".equals(request.getScheme());
-    }
-
     /** The DTLS peer's identity (PSK identity or certificate subject), or null over plain CoAP. */
     static @Nullable String principalName(final @NotNull Request request) {
         final Principal p = request.getSourceContext().getPeerIdentity();
@@ -103,6 +98,7 @@ public record Core(@NotNull SessionRegistry registry, @NotNull MqttLink.Settings
         }
         final EndpointContext from = request.getSourceContext();
         s.touch(from);
+        registry.seenAt(s, from.getPeerAddress());
         return s;
     }
 

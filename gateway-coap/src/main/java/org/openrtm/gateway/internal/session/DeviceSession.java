@@ -6,11 +6,13 @@ import org.eclipse.californium.elements.EndpointContext;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 import org.openrtm.gateway.internal.mqtt.MqttLink;
+import org.openrtm.protocol.ParsedTopic;
 import org.openrtm.protocol.RtmTopics;
 import org.openrtm.protocol.TopicFamily;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -60,6 +62,7 @@ public final class DeviceSession {
     private volatile EndpointContext context;
     private volatile MqttLink link;
     private volatile EndReason ended;
+    private InetSocketAddress lastAddress; // guarded by this
 
     DeviceSession(final @NotNull String sid, final @NotNull String uid, final boolean secure, final long keepAliveMillis,
                   final @NotNull EndpointContext context) {
@@ -124,7 +127,21 @@ public final class DeviceSession {
         }
     }
 
-    /** The device was heard from without a request (it acknowledged a notification). */
+    /**
+     * Swaps the address of the latest request (for the registry's ping index).
+     *
+     * @param address the new address, or null to only read it
+     * @return the previous address
+     */
+    synchronized @Nullable InetSocketAddress lastAddress(final @Nullable InetSocketAddress address) {
+        final InetSocketAddress previous = lastAddress;
+        if (address != null) {
+            lastAddress = address;
+        }
+        return previous;
+    }
+
+    /** The device was heard from without a request (it acknowledged a notification, or pinged). */
     public void touch() {
         lastSeenNanos = System.nanoTime();
     }
@@ -391,6 +408,9 @@ public final class DeviceSession {
                     first = f;
                 }
             }
+            if (!ackNow && first == null) {
+                first = mailboxFeedFor(topic);
+            }
             if (!ackNow) {
                 if (first == null) {
                     ackNow = true;
@@ -410,6 +430,25 @@ public final class DeviceSession {
             return;
         }
         pump(target);
+    }
+
+    /**
+     * A message of the device's own mailbox (inbox, event) that no feed expects: it was handed just before an
+     * unsubscribe took effect. It must not be acknowledged, so it waits in the mailbox feed for the next observation.
+     * Called under the lock.
+     */
+    private @Nullable Feed mailboxFeedFor(final String topic) {
+        final ParsedTopic parsed = RtmTopics.parse(topic);
+        if (!parsed.isValid() || !uid.equals(parsed.id())) {
+            return null;
+        }
+        if (parsed.family() == TopicFamily.INBOX) {
+            return feeds.computeIfAbsent(RtmTopics.inboxFilter(uid), f -> new Feed(f, TopicFamily.INBOX));
+        }
+        if (parsed.family() == TopicFamily.EVENT) {
+            return feeds.computeIfAbsent(RtmTopics.event(uid), f -> new Feed(f, TopicFamily.EVENT));
+        }
+        return null;
     }
 
     private static void acknowledge(final Mqtt5Publish publish) {

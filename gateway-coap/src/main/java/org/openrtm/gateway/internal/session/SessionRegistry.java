@@ -7,6 +7,7 @@ import org.openrtm.gateway.internal.mqtt.MqttLink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
@@ -28,6 +29,7 @@ public final class SessionRegistry implements AutoCloseable {
 
     private final Map<String, DeviceSession> bySid = new ConcurrentHashMap<>();
     private final Map<String, DeviceSession> byUid = new ConcurrentHashMap<>();
+    private final Map<InetSocketAddress, DeviceSession> byAddress = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final int maxSessions;
     private final ScheduledFuture<?> sweeper;
@@ -76,6 +78,32 @@ public final class SessionRegistry implements AutoCloseable {
         return byUid.get(uid);
     }
 
+    /** The session's latest request came from {@code address}: a CoAP ping from there is a sign of its life. */
+    public void seenAt(final @NotNull DeviceSession session, final @NotNull InetSocketAddress address) {
+        final InetSocketAddress previous = session.lastAddress(address);
+        if (previous != null && !previous.equals(address)) {
+            byAddress.remove(previous, session);
+        }
+        if (session.ended() == null) {
+            byAddress.put(address, session);
+        }
+    }
+
+    /**
+     * A CoAP ping (an empty confirmable message, RFC 7252 section 4.3) arrived from {@code address}. Pings carry no
+     * session id, so the session whose latest request came from that address counts it as a heartbeat.
+     *
+     * @return whether a session was refreshed
+     */
+    public boolean pinged(final @NotNull InetSocketAddress address) {
+        final DeviceSession s = byAddress.get(address);
+        if (s == null || s.ended() != null) {
+            return false;
+        }
+        s.touch();
+        return true;
+    }
+
     /** Number of open sessions. */
     public int size() {
         return bySid.size();
@@ -92,6 +120,10 @@ public final class SessionRegistry implements AutoCloseable {
         }
         bySid.remove(session.sid(), session);
         byUid.remove(session.uid(), session);
+        final InetSocketAddress address = session.lastAddress(null);
+        if (address != null) {
+            byAddress.remove(address, session);
+        }
         log.debug("Session of {} ended ({}): {}", session.uid(), reason, why);
         final List<Feed.Sink> sinks = session.takeSinks();
         for (final Feed.Sink sink : sinks) {
