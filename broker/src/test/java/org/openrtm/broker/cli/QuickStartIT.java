@@ -13,12 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Runs the README's quick start as written: the broker block in one process, the clients block with bash. The only
@@ -62,8 +64,12 @@ class QuickStartIT {
         });
         try {
             listening.get(90, TimeUnit.SECONDS);
-            assertThat(brokerLog).anyMatch(l -> l.contains("MQTT over WebSocket listener on ws://127.0.0.1:" + ws + "/mqtt"));
-            assertThat(brokerLog).anyMatch(l -> l.contains("mint a token with: java -jar broker/target/rtm-broker.jar token"));
+            // the lines after the MQTT listener's may still be on their way through the pipe
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(brokerLog)
+                        .anyMatch(l -> l.contains("MQTT over WebSocket listener on ws://127.0.0.1:" + ws + "/mqtt"));
+                assertThat(brokerLog).anyMatch(l -> l.contains("mint a token with: java -jar broker/target/rtm-broker.jar token"));
+            });
 
             final String clients = block(readme, "<!-- quickstart:clients -->")
                     .replace("broker/target/rtm-broker.jar", jar)

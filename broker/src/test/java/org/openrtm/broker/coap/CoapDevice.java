@@ -134,6 +134,36 @@ final class CoapDevice implements AutoCloseable {
         return post(path, body.getBytes(StandardCharsets.UTF_8), query);
     }
 
+    /** Sends {@code n} confirmable POSTs at once and returns every response (in completion order). */
+    java.util.List<CoapResponse> postAll(final String path, final int n) throws InterruptedException {
+        final BlockingQueue<CoapResponse> responses = new LinkedBlockingQueue<>();
+        for (int i = 0; i < n; i++) {
+            final Request r = Request.newPost();
+            r.setPayload("n" + i);
+            r.setURI(base + path + "?s=" + sid);
+            client.advanced(new CoapHandler() {
+                @Override
+                public void onLoad(final CoapResponse response) {
+                    responses.add(response);
+                }
+
+                @Override
+                public void onError() {
+                    // missing responses fail the size check below
+                }
+            }, r);
+        }
+        final java.util.List<CoapResponse> out = new java.util.ArrayList<>();
+        while (out.size() < n) {
+            final CoapResponse r = responses.poll(30, TimeUnit.SECONDS);
+            if (r == null) {
+                throw new AssertionError("only " + out.size() + " of " + n + " responses within 30 s");
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
     CoapResponse postNon(final String path, final String body) {
         final Request r = Request.newPost();
         r.setConfirmable(false);

@@ -60,6 +60,7 @@ public final class SessionRegistry implements AutoCloseable {
     /** Registers a session whose MQTT side is connected; an older session of the same uid is ended (taken over). */
     public void open(final @NotNull DeviceSession session, final @NotNull MqttLink link) {
         session.link(link);
+        session.touch(); // the keep-alive runs from now, not from the start of a slow login
         bySid.put(session.sid(), session);
         final DeviceSession old = byUid.put(session.uid(), session);
         if (old != null && old != session) {
