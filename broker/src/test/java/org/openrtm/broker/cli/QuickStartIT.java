@@ -68,7 +68,8 @@ class QuickStartIT {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 assertThat(brokerLog)
                         .anyMatch(l -> l.contains("MQTT over WebSocket listener on ws://127.0.0.1:" + ws + "/mqtt"));
-                assertThat(brokerLog).anyMatch(l -> l.contains("mint a token with: java -jar broker/target/rtm-broker.jar token"));
+                assertThat(brokerLog)
+                        .anyMatch(l -> l.contains("mint a token with: java -jar broker/target/rtm-broker.jar token"));
             });
 
             final String clients = block(readme, "<!-- quickstart:clients -->")
