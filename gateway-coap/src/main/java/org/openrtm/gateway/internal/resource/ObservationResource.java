@@ -47,6 +47,7 @@ final class ObservationResource extends CoapResource implements Feed.Sink {
     private volatile ObserveRelation relation;
     private volatile boolean json = true;
     private volatile Outcome terminal;
+    private volatile String lastSubackReason;
 
     ObservationResource(final @NotNull Core core, final @NotNull CoapResource parent) {
         super("observation", false);
@@ -140,8 +141,6 @@ final class ObservationResource extends CoapResource implements Feed.Sink {
             log.debug("{} observes {}", s.uid(), attach.feed().filter());
         });
     }
-
-    private volatile String lastSubackReason;
 
     private void notification(final CoapExchange exchange) {
         final Outcome end = terminal;

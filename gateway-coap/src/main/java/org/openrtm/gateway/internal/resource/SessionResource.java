@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -39,13 +40,18 @@ public final class SessionResource extends CoapResource {
     private final Core core;
     private final LinkFactory links;
 
-    /** Opens MQTT links; the gateway passes {@link MqttLink#connect}, tests may pass something else. */
+    /** Opens MQTT links; the gateway passes {@link MqttLink#connect}. */
     @FunctionalInterface
     public interface LinkFactory {
-        java.util.concurrent.CompletableFuture<MqttLink> connect(MqttLink.Settings settings, String uid, String token,
-                                                                 MqttLink.Listener listener);
+        /** Opens the MQTT side of a device session; see {@link MqttLink#connect}. */
+        @NotNull CompletableFuture<MqttLink> connect(@NotNull MqttLink.Settings settings, @NotNull String uid,
+                                                     @NotNull String token, @NotNull MqttLink.Listener listener);
     }
 
+    /**
+     * @param core  what the resources share
+     * @param links how device sessions reach the broker
+     */
     public SessionResource(final @NotNull Core core, final @NotNull LinkFactory links) {
         super(NAME);
         this.core = core;

@@ -64,7 +64,7 @@ public final class Feed {
         return family == TopicFamily.INBOX || family == TopicFamily.EVENT;
     }
 
-    /** The message being notified now, or null (for the sink's notification handler; lock-free read of a snapshot). */
+    /** The message being notified to {@code sink} now, or null. Called under the session's lock. */
     @Nullable Mqtt5Publish inflightFor(final @NotNull Sink sink) {
         return inflightSink == sink ? inflight : null;
     }
