@@ -295,6 +295,7 @@ class CoapGatewayIT {
     @Test
     void natRebinding_keepsTheSessionAndItsObservation() throws Exception {
         final Mqtt5BlockingClient alice = mqtt("alice-8");
+        final BlockingQueue<Mqtt5Publish> receipts = Clients.subscribe(alice, "rtm/user/alice-8/event");
         try (UdpRelay nat = new UdpRelay(broker.coapPort())) {
             final CoapDevice d = CoapDevice.udp(nat.port());
             toClose.add(d);
@@ -302,6 +303,8 @@ class CoapGatewayIT {
             final CoapDevice.Observation inbox = d.observe("/rtm/user/plug-8/inbox");
             Clients.publish(alice, "rtm/user/plug-8/inbox/alice-8", "before");
             assertThat(inbox.next().getResponseText()).contains("before");
+            // NAT mappings change between exchanges: wait until the device's acknowledgement reached the gateway
+            assertThat(Clients.text(Clients.next(receipts))).contains("\"type\":\"receipt\"");
             final int before = nat.publicPort();
             nat.rebind();
             assertThat(nat.publicPort()).isNotEqualTo(before);
@@ -358,7 +361,8 @@ class CoapGatewayIT {
         assertThat(second.heartbeat().getCode()).isEqualTo(ResponseCode.CHANGED);
         final Mqtt5BlockingClient alice = mqtt("alice-13");
         final CoapDevice.Observation inbox = second.observe("/rtm/user/plug-13/inbox");
-        Clients.publish(alice, "rtm/user/plug-13/inbox/alice-13", "to the new session");
+        assertThat(Clients.prop(Clients.publish(alice, "rtm/user/plug-13/inbox/alice-13", "to the new session"), Props.STATUS))
+                .isEqualTo("delivered");
         assertThat(inbox.next().getResponseText()).contains("to the new session");
     }
 

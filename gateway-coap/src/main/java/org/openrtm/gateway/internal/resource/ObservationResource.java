@@ -259,8 +259,10 @@ final class ObservationResource extends CoapResource implements Feed.Sink {
         }
 
         @Override
-        protected void failed() {
-            // RST and timeouts end the relation inside Californium; other failures (send error, cancel) end it here
+        public void onSendError(final Throwable error) {
+            // RST and timeouts end the relation inside Californium; a notification that cannot be sent ends it here.
+            // A canceled notification (replaced by a fresh one, or its relation ended) needs nothing.
+            log.debug("Notification to {} could not be sent: {}", s.uid(), error.toString());
             cancelQuietly();
         }
     }

@@ -119,12 +119,32 @@ public final class DeviceSession {
      */
     public void touch(final @Nullable EndpointContext from) {
         lastSeenNanos = System.nanoTime();
-        if (from != null && !from.getPeerAddress().equals(context.getPeerAddress())) {
-            log.debug("Session of {} moved from {} to {}", uid, context.getPeerAddress(), from.getPeerAddress());
-            context = from;
-        } else if (from != null) {
-            context = from;
+        if (from == null) {
+            return;
         }
+        final boolean moved = !from.getPeerAddress().equals(context.getPeerAddress());
+        context = from;
+        if (moved) {
+            log.debug("Session of {} moved to {}", uid, from.getPeerAddress());
+            resendInflight();
+        }
+    }
+
+    /**
+     * The device's address changed while notifications may be in flight to the old one: their acknowledgements would
+     * come from the new address and not match, so each is sent again, to the new address (Californium replaces the
+     * pending retransmission with it). The device may see a message twice; the envelope's {@code id} tells.
+     */
+    private void resendInflight() {
+        final List<Feed.Sink> sinks = new ArrayList<>();
+        synchronized (this) {
+            for (final Feed f : feeds.values()) {
+                if (f.inflight != null && f.inflightSink != null) {
+                    sinks.add(f.inflightSink);
+                }
+            }
+        }
+        sinks.forEach(Feed.Sink::notifyDevice);
     }
 
     /**
@@ -384,6 +404,7 @@ public final class DeviceSession {
     /** A message from the broker (HiveMQ client event loop). */
     public void onMessage(final @NotNull Mqtt5Publish publish) {
         final String topic = publish.getTopic().toString();
+        log.trace("Message on {} for {}", topic, uid);
         final List<CompletableFuture<Mqtt5Publish>> readersToComplete = new ArrayList<>();
         Feed target = null;
         boolean ackNow = false;
