@@ -29,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -jar rtm-broker.jar [--host ADDR] [--mqtt-port N] [--ws-port N|off] [--http-port N|off] [--data DIR] [--config FILE]
+ *                          [--coap-port N|off] [--coaps-port N|off] [--no-coap]
  * java -jar rtm-broker.jar token UID [--role user|service|admin] [--ttl 24h] [--data DIR]
  * </pre>
  */
@@ -39,6 +40,7 @@ public final class Main {
             "  java -jar rtm-broker.jar [--host ADDR] [--mqtt-port N] [--ws-port N|off] [--http-port N|off] [--data DIR]",
             "                          [--config FILE]",
             "      runs HiveMQ with the OpenRTM extension (defaults: 127.0.0.1, 1883, 8000, 8080, ./rtm-data, built-in settings)",
+            "      [--coap-port N|off] [--coaps-port N|off] [--no-coap]: the CoAP gateway (defaults: UDP 5683 and 5684)",
             "  java -jar rtm-broker.jar token UID [--role user|service|admin] [--ttl 24h] [--data DIR]",
             "      prints a token for UID, signed with the deployment's secret ($RTM_SECRET, else DIR/secret)",
             "  java -jar rtm-broker.jar --help");
@@ -143,6 +145,15 @@ public final class Main {
                     data = Path.of(value(args, opt));
                     b.dataDir(data);
                     break;
+                case "--coap-port":
+                    b.coapPort(udpPort(value(args, opt), opt));
+                    break;
+                case "--coaps-port":
+                    b.coapsPort(udpPort(value(args, opt), opt));
+                    break;
+                case "--no-coap":
+                    b.withoutCoap();
+                    break;
                 case "--config":
                     final Path config = Path.of(value(args, opt));
                     if (!Files.isRegularFile(config)) {
@@ -164,6 +175,10 @@ public final class Main {
         if (broker.httpPort() >= 0) {
             log.info("HTTP listener on http://{}:{} (web client /, console /console, REST /api/v1, /metrics)",
                     broker.host(), broker.httpPort());
+        }
+        if (broker.coapPort() >= 0 || broker.coapsPort() >= 0) {
+            log.info("CoAP gateway on coap://{}:{} and coaps://{}:{}", broker.host(), broker.coapPort(), broker.host(),
+                    broker.coapsPort());
         }
         log.info("Data in {}; mint a token with: java -jar broker/target/rtm-broker.jar token <uid> --data {}",
                 data.toAbsolutePath(), data);
@@ -187,6 +202,16 @@ public final class Main {
             throw new UsageException(opt + " needs a value");
         }
         return v;
+    }
+
+    private static int udpPort(final String v, final String opt) throws UsageException {
+        if (v.equals("off")) {
+            return -1;
+        }
+        if (v.equals("0")) {
+            return 0;
+        }
+        return parsePort(v, opt);
     }
 
     private static int port(final Deque<String> args, final String opt) throws UsageException {

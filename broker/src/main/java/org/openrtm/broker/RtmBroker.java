@@ -7,6 +7,10 @@ import org.jetbrains.annotations.Nullable;
 import org.openrtm.broker.http.HttpApi;
 import org.openrtm.extension.RtmExtensionMain;
 import org.openrtm.extension.RtmRuntime;
+import org.openrtm.extension.auth.Secrets;
+import org.openrtm.gateway.CoapGateway;
+import org.openrtm.gateway.config.GatewayConfig;
+import org.openrtm.gateway.config.GatewayConfigException;
 import org.openrtm.protocol.Role;
 
 import java.io.IOException;
@@ -47,6 +51,7 @@ public final class RtmBroker implements AutoCloseable {
     private final RtmExtensionMain extension;
     private EmbeddedHiveMQ hivemq;
     private HttpApi http;
+    private CoapGateway coap;
 
     private RtmBroker(final Builder b) {
         this.options = b;
@@ -118,7 +123,33 @@ public final class RtmBroker implements AutoCloseable {
                         + e.getMessage(), e);
             }
         }
+        if (options.withCoap && extension != null) {
+            try {
+                coap = startCoap();
+            } catch (final IOException | RuntimeException e) {
+                stopQuietly();
+                throw new IOException("the CoAP gateway did not start: " + e.getMessage(), e);
+            }
+        }
         return this;
+    }
+
+    /** Starts the CoAP gateway against this broker's MQTT listener, with device PSKs derived from the secret. */
+    private CoapGateway startCoap() throws IOException {
+        final Map<String, String> settings = new HashMap<>(options.coapSettings);
+        final String mqttHost = options.host.equals("0.0.0.0") || options.host.equals("::") ? "127.0.0.1" : options.host;
+        settings.putIfAbsent("mqtt.server", "tcp://" + (mqttHost.contains(":") ? "[" + mqttHost + "]" : mqttHost) + ":"
+                + mqttPort);
+        settings.putIfAbsent("coap.bind-address", options.host);
+        settings.put("coap.port", Integer.toString(options.coapPort));
+        settings.put("coaps.port", Integer.toString(options.coapsPort));
+        final GatewayConfig config;
+        try {
+            config = GatewayConfig.of(settings);
+        } catch (final GatewayConfigException e) {
+            throw new IOException("invalid gateway configuration: " + String.join("; ", e.errors()), e);
+        }
+        return CoapGateway.builder().config(config).secret(Secrets.load(options.env, options.dataDir)).build().start();
     }
 
     /** Stops the broker; the extension checkpoints its store. Idempotent. */
@@ -126,6 +157,10 @@ public final class RtmBroker implements AutoCloseable {
         if (http != null) {
             http.close();
             http = null;
+        }
+        if (coap != null) {
+            coap.stop();
+            coap = null;
         }
         if (hivemq == null) {
             return;
@@ -173,6 +208,23 @@ public final class RtmBroker implements AutoCloseable {
     /** The HTTP side, while running with it. */
     public @Nullable HttpApi http() {
         return http;
+    }
+
+    /** The UDP port of the CoAP gateway, or -1 when CoAP is off (or the broker is not running). */
+    public int coapPort() {
+        final CoapGateway g = coap;
+        return g == null ? -1 : g.coapPort();
+    }
+
+    /** The UDP port of CoAP over DTLS, or -1 when it is off (or the broker is not running). */
+    public int coapsPort() {
+        final CoapGateway g = coap;
+        return g == null ? -1 : g.coapsPort();
+    }
+
+    /** The running CoAP gateway, or {@code null} when it is off or the broker is not running. */
+    public @Nullable CoapGateway coapGateway() {
+        return coap;
     }
 
     /** The address the listeners bind to. */
@@ -246,8 +298,36 @@ public final class RtmBroker implements AutoCloseable {
         private boolean withExtension = true;
         private boolean inMemoryPersistence = true;
         private boolean loggingBootstrap;
+        private boolean withCoap = true;
+        private int coapPort = 5683;
+        private int coapsPort = 5684;
+        private final Map<String, String> coapSettings = new HashMap<>();
 
         private Builder() {
+        }
+
+        /** The CoAP gateway's UDP port (default 5683; 0 picks a free one; -1 turns plain CoAP off). */
+        public @NotNull Builder coapPort(final int port) {
+            this.coapPort = port == -1 ? -1 : checkPort(port, "coap port");
+            return this;
+        }
+
+        /** The CoAP-over-DTLS port (default 5684; 0 picks a free one; -1 turns CoAPS off). */
+        public @NotNull Builder coapsPort(final int port) {
+            this.coapsPort = port == -1 ? -1 : checkPort(port, "coaps port");
+            return this;
+        }
+
+        /** Runs the broker without the CoAP gateway. */
+        public @NotNull Builder withoutCoap() {
+            this.withCoap = false;
+            return this;
+        }
+
+        /** One CoAP gateway setting (see gateway-coap/README.md), validated when the broker starts. */
+        public @NotNull Builder coapSetting(final @NotNull String key, final @NotNull String value) {
+            coapSettings.put(key, value);
+            return this;
         }
 
         /** The address to bind (default 127.0.0.1). */

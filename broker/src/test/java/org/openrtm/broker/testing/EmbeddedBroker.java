@@ -34,6 +34,9 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
 
     private final Map<String, String> settings;
     private final boolean withExtension;
+    private final Map<String, String> coapSettings;
+    private int coapPort = -1;
+    private int coapsPort = -1;
     private Path dataDir;
     private RtmBroker broker;
     private int mqttPort;
@@ -41,8 +44,22 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
     private int httpPort;
 
     private EmbeddedBroker(final Map<String, String> settings, final boolean withExtension) {
+        this(settings, withExtension, null);
+    }
+
+    private EmbeddedBroker(final Map<String, String> settings, final boolean withExtension,
+                           final Map<String, String> coapSettings) {
         this.settings = new HashMap<>(settings);
         this.withExtension = withExtension;
+        this.coapSettings = coapSettings == null ? null : new HashMap<>(coapSettings);
+    }
+
+    /**
+     * A broker with the CoAP gateway on free UDP ports (CoAP and CoAPS), with some extension and gateway settings
+     * changed. Other test brokers run without the gateway.
+     */
+    public static EmbeddedBroker withCoap(final Map<String, String> settings, final Map<String, String> coapSettings) {
+        return new EmbeddedBroker(settings, true, coapSettings);
     }
 
     /** A broker with the default settings. */
@@ -88,6 +105,12 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
                 .dataDir(dataDir)
                 .env(Map.of("RTM_SECRET", SECRET));
         settings.forEach(b::setting);
+        if (coapSettings == null) {
+            b.withoutCoap();
+        } else {
+            b.coapPort(coapPort < 0 ? 0 : coapPort).coapsPort(coapsPort < 0 ? 0 : coapsPort);
+            coapSettings.forEach(b::coapSetting);
+        }
         if (!withExtension) {
             b.withoutExtension();
         }
@@ -95,6 +118,8 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
         mqttPort = broker.mqttPort();
         wsPort = broker.wsPort();
         httpPort = broker.httpPort();
+        coapPort = broker.coapPort();
+        coapsPort = broker.coapsPort();
     }
 
     @Override
@@ -139,6 +164,16 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
     /** The HTTP port (REST API, web pages, metrics). */
     public int httpPort() {
         return httpPort;
+    }
+
+    /** The CoAP gateway's UDP port, or -1 without the gateway. */
+    public int coapPort() {
+        return coapPort;
+    }
+
+    /** The CoAP-over-DTLS port, or -1 without the gateway. */
+    public int coapsPort() {
+        return coapsPort;
     }
 
     public Path dataDir() {

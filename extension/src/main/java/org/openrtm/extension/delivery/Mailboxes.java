@@ -532,7 +532,8 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
             if (u.connection == connection.number()) {
                 u.connection = -1;
             }
-            if (u.isEmpty()) {
+            // a task queued behind this one (a takeover's connect) still needs this object in the map
+            if (u.isEmpty() && !u.lane.hasQueued()) {
                 users.remove(u.uid, u);
             }
         });
@@ -597,7 +598,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
                         }
                     }
                 }
-                if (u.isEmpty()) {
+                if (u.isEmpty() && !u.lane.hasQueued()) {
                     users.remove(u.uid, u);
                 }
             });

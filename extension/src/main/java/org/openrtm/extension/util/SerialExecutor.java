@@ -90,6 +90,16 @@ public final class SerialExecutor implements Executor {
         delegate.execute(this::drain);
     }
 
+    /**
+     * Whether tasks wait behind the one running now. A task that drops the state this executor serializes calls it,
+     * so that state still wanted by a queued task is kept.
+     */
+    public boolean hasQueued() {
+        synchronized (tasks) {
+            return !tasks.isEmpty();
+        }
+    }
+
     /** Whether no task is queued or running (for idle-state clean-up). */
     public boolean isIdle() {
         synchronized (tasks) {
