@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiPredicate;
 
 /**
@@ -77,6 +78,9 @@ public final class HistoryService implements HistoryRecorder {
     private final HistoryOptions options;
     private final BiPredicate<String, String> isMember;
     private final AtomicBoolean sweeping = new AtomicBoolean();
+    private final AtomicLong passes = new AtomicLong();
+    private final AtomicLong expiredTotal = new AtomicLong();
+    private final AtomicLong cappedTotal = new AtomicLong();
 
     /**
      * @param store    the history store (keyspace {@value #KEYSPACE})
@@ -351,9 +355,19 @@ public final class HistoryService implements HistoryRecorder {
         executor.execute(() -> sweepChunk(pass, new byte[0]));
     }
 
-    /** Whether a sweep pass is running (for tests). */
-    public boolean isSweeping() {
-        return sweeping.get();
+    /**
+     * What the sweep has done since start (for metrics and tests).
+     *
+     * @param passes  completed passes
+     * @param expired messages removed because they were older than the retention
+     * @param capped  messages removed because their conversation held more than the cap
+     */
+    public record SweepStats(long passes, long expired, long capped) {
+    }
+
+    /** What the sweep has done since start. */
+    public @NotNull SweepStats sweepStats() {
+        return new SweepStats(passes.get(), expiredTotal.get(), cappedTotal.get());
     }
 
     private void sweepChunk(final Pass pass, final byte[] from) {
@@ -384,6 +398,9 @@ public final class HistoryService implements HistoryRecorder {
                 });
             }
             if (chunk.size() < SWEEP_CHUNK) {
+                expiredTotal.addAndGet(pass.expired);
+                cappedTotal.addAndGet(pass.capped);
+                passes.incrementAndGet();
                 if (pass.expired + pass.capped > 0) {
                     log.debug("History sweep removed {} expired messages and {} over the cap", pass.expired, pass.capped);
                 }
