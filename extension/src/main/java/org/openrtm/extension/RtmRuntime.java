@@ -131,7 +131,8 @@ public final class RtmRuntime implements AutoCloseable {
         final Store historyStore;
         try {
             historyStore = historyOn ? Store.open(dataDir.resolve("history"), storeOptions,
-                    List.of(HistoryService.KEYSPACE), executor) : null;
+                    List.of(HistoryService.KEYSPACE), Map.of(HistoryService.KEYSPACE, HistoryService.checkpointWriter()),
+                    executor) : null;
         } catch (final IOException | RuntimeException e) {
             store.close();
             throw e;

@@ -8,6 +8,7 @@ import org.jetbrains.annotations.Nullable;
 import org.openrtm.extension.rpc.Params;
 import org.openrtm.extension.rpc.RpcException;
 import org.openrtm.extension.rpc.RpcHandler;
+import org.openrtm.extension.store.CheckpointWriter;
 import org.openrtm.extension.store.Keyspace;
 import org.openrtm.extension.store.Store;
 import org.openrtm.extension.store.WriteBatch;
@@ -239,35 +240,25 @@ public final class HistoryService implements HistoryRecorder {
         final JsonArray messages = new JsonArray();
         byte[] last = null;
         boolean more = false;
-        int budget = SCAN_BUDGET;
-        scan:
-        while (Arrays.compareUnsigned(lo, hi) < 0) {
-            final int want = limit + 1 - messages.size();
-            final List<Store.Entry> chunk = store.scan(keyspace, lo, hi, descending, want);
-            for (final Store.Entry e : chunk) {
-                final HistoryCodec.Record r = HistoryCodec.decode(e.key(), e.value());
-                budget--;
+        if (Arrays.compareUnsigned(lo, hi) < 0) {
+            final ConversationReader reader = new ConversationReader(store, keyspace, conversation, lo, hi, descending);
+            int budget = SCAN_BUDGET;
+            HistoryCodec.Item item;
+            while ((item = reader.next()) != null) {
+                final HistoryCodec.Record r = HistoryCodec.decode(item.key(), item.value());
                 if (viewer.sees(r)) {
                     if (messages.size() == limit) {
                         more = true;
-                        break scan;
+                        break;
                     }
                     messages.add(json(r, viewer));
                 }
-                last = e.key();
-                if (budget <= 0) {
+                last = item.key();
+                if (--budget <= 0) {
+                    // a long run of messages this caller may not see: end the page here, the cursor goes on
                     more = true;
-                    break scan;
+                    break;
                 }
-            }
-            if (chunk.size() < want) {
-                break;
-            }
-            if (descending) {
-                hi = chunk.get(chunk.size() - 1).key();
-            } else {
-                final byte[] k = chunk.get(chunk.size() - 1).key();
-                lo = Arrays.copyOf(k, k.length + 1);
             }
         }
         final JsonObject result = new JsonObject();
@@ -330,13 +321,18 @@ public final class HistoryService implements HistoryRecorder {
 
     // ----------------------------------------------------------------------------------------------------- sweep
 
-    /** What one pass of the sweep knows about the conversation it is in. */
+    /** One pass of the sweep: where it is, and what it did. Touched by one sweep task at a time. */
     private static final class Pass {
         final long cutoff;
+        byte[] nextFrom = new byte[0];
         byte[] conversation;
+        ConversationReader reader;
+        boolean capping;
         long kept;
+        long excess;
         long expired;
         long capped;
+        WriteBatch batch = new WriteBatch();
 
         Pass(final long cutoff) {
             this.cutoff = cutoff;
@@ -345,22 +341,23 @@ public final class HistoryService implements HistoryRecorder {
 
     /**
      * Starts a pass that removes messages past the retention and the oldest messages of conversations over the cap,
-     * unless one is running. Returns at once; the pass runs on the executor in chunks.
+     * unless one is running. Returns at once; the pass runs on the executor in steps of a few thousand messages.
+     * Removed messages that are already in a MapDB block disappear from queries at the next checkpoint.
      */
     public void sweep() {
         if (!options.enabled() || !sweeping.compareAndSet(false, true)) {
             return;
         }
         final Pass pass = new Pass(clock.millis() - options.retention().toMillis());
-        executor.execute(() -> sweepChunk(pass, new byte[0]));
+        executor.execute(() -> sweepStep(pass));
     }
 
     /**
      * What the sweep has done since start (for metrics and tests).
      *
      * @param passes  completed passes
-     * @param expired messages removed because they were older than the retention
-     * @param capped  messages removed because their conversation held more than the cap
+     * @param expired removals of messages older than the retention
+     * @param capped  removals of messages of conversations over the cap
      */
     public record SweepStats(long passes, long expired, long capped) {
     }
@@ -370,46 +367,46 @@ public final class HistoryService implements HistoryRecorder {
         return new SweepStats(passes.get(), expiredTotal.get(), cappedTotal.get());
     }
 
-    private void sweepChunk(final Pass pass, final byte[] from) {
+    private void sweepStep(final Pass pass) {
         try {
-            final List<Store.Entry> chunk = store.scan(keyspace, from, null, false, SWEEP_CHUNK);
-            final WriteBatch batch = new WriteBatch();
-            for (final Store.Entry e : chunk) {
-                final byte[] conversation = HistoryCodec.conversationOf(e.key());
-                if (pass.conversation == null || !Arrays.equals(conversation, pass.conversation)) {
-                    finishConversation(pass, batch);
-                    pass.conversation = conversation;
-                    pass.kept = 0;
+            int budget = SWEEP_CHUNK;
+            while (budget > 0) {
+                if (pass.reader == null && !nextConversation(pass)) {
+                    flush(pass);
+                    expiredTotal.addAndGet(pass.expired);
+                    cappedTotal.addAndGet(pass.capped);
+                    passes.incrementAndGet();
+                    if (pass.expired + pass.capped > 0) {
+                        log.debug("History sweep removed {} expired messages and {} over the cap", pass.expired,
+                                pass.capped);
+                    }
+                    sweeping.set(false);
+                    return;
                 }
-                if (HistoryCodec.tsOf(e.key()) < pass.cutoff) {
-                    batch.remove(keyspace, e.key());
-                    pass.expired++;
+                final ConversationReader.Group g = pass.reader.nextGroup();
+                if (g == null) {
+                    if (!pass.capping && pass.kept > options.maxPerConversation()) {
+                        pass.capping = true;
+                        pass.excess = pass.kept - options.maxPerConversation();
+                        pass.reader = new ConversationReader(store, keyspace, pass.conversation,
+                                HistoryCodec.at(pass.conversation, pass.cutoff), Store.upperBound(pass.conversation), false);
+                    } else {
+                        pass.reader = null;
+                    }
+                    continue;
+                }
+                budget -= g.items().size();
+                if (pass.capping) {
+                    cap(pass, g);
                 } else {
-                    pass.kept++;
+                    expire(pass, g);
+                }
+                if (pass.batch.size() >= SWEEP_CHUNK) {
+                    flush(pass);
                 }
             }
-            if (chunk.size() < SWEEP_CHUNK) {
-                finishConversation(pass, batch);
-            }
-            if (!batch.isEmpty()) {
-                store.write(batch).exceptionally(e -> {
-                    log.warn("History clean-up could not be stored: {}", e.toString());
-                    return null;
-                });
-            }
-            if (chunk.size() < SWEEP_CHUNK) {
-                expiredTotal.addAndGet(pass.expired);
-                cappedTotal.addAndGet(pass.capped);
-                passes.incrementAndGet();
-                if (pass.expired + pass.capped > 0) {
-                    log.debug("History sweep removed {} expired messages and {} over the cap", pass.expired, pass.capped);
-                }
-                sweeping.set(false);
-                return;
-            }
-            final byte[] k = chunk.get(chunk.size() - 1).key();
-            final byte[] next = Arrays.copyOf(k, k.length + 1);
-            executor.execute(() -> sweepChunk(pass, next));
+            flush(pass);
+            executor.execute(() -> sweepStep(pass));
         } catch (final RuntimeException e) {
             sweeping.set(false);
             log.error("History sweep failed: {}", e.toString());
@@ -417,28 +414,86 @@ public final class HistoryService implements HistoryRecorder {
         }
     }
 
-    /** Removes the oldest unexpired messages of the conversation the pass just left, if it holds more than the cap. */
-    private void finishConversation(final Pass pass, final WriteBatch batch) {
-        if (pass.conversation == null || pass.kept <= options.maxPerConversation()) {
+    /** Moves the pass to the next conversation; false when there is none. */
+    private boolean nextConversation(final Pass pass) {
+        while (true) {
+            final List<Store.Entry> next = store.scan(keyspace, pass.nextFrom, null, false, 1);
+            if (next.isEmpty()) {
+                return false;
+            }
+            final byte[] key = next.get(0).key();
+            if (HistoryCodec.conversationLength(key) < 2) {
+                log.warn("History store holds a malformed key of {} bytes; skipped", key.length);
+                pass.nextFrom = Arrays.copyOf(key, key.length + 1);
+                continue;
+            }
+            pass.conversation = HistoryCodec.conversationOf(key);
+            pass.nextFrom = Store.upperBound(pass.conversation);
+            pass.kept = 0;
+            pass.capping = false;
+            pass.reader = new ConversationReader(store, keyspace, pass.conversation, HistoryCodec.at(pass.conversation, 0),
+                    pass.nextFrom, false);
+            return true;
+        }
+    }
+
+    private void expire(final Pass pass, final ConversationReader.Group g) {
+        int expired = 0;
+        for (final HistoryCodec.Item item : g.items()) {
+            if (item.ts() < pass.cutoff) {
+                expired++;
+            }
+        }
+        if (expired == g.items().size()) {
+            remove(pass.batch, g, g.items().size());
+        } else {
+            for (final HistoryCodec.Item item : g.items()) {
+                if (item.ts() < pass.cutoff) {
+                    pass.batch.remove(keyspace, item.key());
+                }
+            }
+        }
+        pass.expired += expired;
+        pass.kept += g.items().size() - expired;
+    }
+
+    private void cap(final Pass pass, final ConversationReader.Group g) {
+        final int n = (int) Math.min(pass.excess, g.items().size());
+        remove(pass.batch, g, n);
+        pass.excess -= n;
+        pass.capped += n;
+        if (pass.excess == 0) {
+            pass.reader = null;
+        }
+    }
+
+    /** Removes the first {@code n} records of a group: a whole block by its key, the rest one by one. */
+    private void remove(final WriteBatch batch, final ConversationReader.Group g, final int n) {
+        final boolean whole = n == g.items().size() && g.wholeBlock();
+        if (whole) {
+            batch.remove(keyspace, g.blockKey());
+        }
+        for (int i = 0; i < n; i++) {
+            final HistoryCodec.Item item = g.items().get(i);
+            if (!whole || !item.inBlock()) {
+                batch.remove(keyspace, item.key());
+            }
+        }
+    }
+
+    private void flush(final Pass pass) {
+        if (pass.batch.isEmpty()) {
             return;
         }
-        final long excess = pass.kept - options.maxPerConversation();
-        byte[] lo = HistoryCodec.at(pass.conversation, pass.cutoff);
-        final byte[] hi = Store.upperBound(pass.conversation);
-        long removed = 0;
-        while (removed < excess) {
-            final int want = (int) Math.min(SWEEP_CHUNK, excess - removed);
-            final List<Store.Entry> oldest = store.scan(keyspace, lo, hi, false, want);
-            for (final Store.Entry e : oldest) {
-                batch.remove(keyspace, e.key());
-            }
-            removed += oldest.size();
-            if (oldest.size() < want) {
-                break;
-            }
-            final byte[] k = oldest.get(oldest.size() - 1).key();
-            lo = Arrays.copyOf(k, k.length + 1);
-        }
-        pass.capped += removed;
+        store.write(pass.batch).exceptionally(e -> {
+            log.warn("History clean-up could not be stored: {}", e.toString());
+            return null;
+        });
+        pass.batch = new WriteBatch();
+    }
+
+    /** How the history keyspace is written into MapDB: in blocks (see {@link HistoryCodec}). */
+    public static @NotNull CheckpointWriter checkpointWriter() {
+        return new HistoryBlocks();
     }
 }
