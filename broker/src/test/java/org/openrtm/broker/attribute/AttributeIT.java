@@ -2,6 +2,8 @@ package org.openrtm.broker.attribute;
 
 import com.google.gson.JsonObject;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
@@ -19,9 +21,12 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.openrtm.broker.testing.Clients.connect;
+import static org.openrtm.broker.testing.Clients.connect3;
 import static org.openrtm.broker.testing.Clients.connectWithToken;
 import static org.openrtm.broker.testing.Clients.mqtt5;
 import static org.openrtm.broker.testing.Clients.next;
@@ -378,5 +383,22 @@ class AttributeIT {
         assertThat(text(now)).isEqualTo("11");
         assertThat(prop(now, "rtm-rev")).isEqualTo("11");
         dev.disconnect();
+    }
+
+    @Test
+    void mqtt311Clients_writeAndReadAttributes() throws Exception {
+        final Mqtt3BlockingClient old = connect3(broker, "old12");
+        old.publishWith().topic("rtm/user/old12/attr/fw").qos(MqttQos.AT_LEAST_ONCE).retain(true)
+                .payload("0.9".getBytes(StandardCharsets.UTF_8)).send();
+        final Mqtt5Publish seen = next(subscribe(connect(broker, "obs12"), "rtm/user/old12/attr/fw"));
+        assertThat(text(seen)).isEqualTo("0.9");
+        assertThat(prop(seen, "rtm-by")).isEqualTo("old12");
+        final BlockingQueue<Mqtt3Publish> got = new LinkedBlockingQueue<>();
+        old.toAsync().subscribeWith().topicFilter("rtm/user/old12/attr/+").qos(MqttQos.AT_LEAST_ONCE).callback(got::add)
+                .send().join();
+        final Mqtt3Publish mine = got.poll(5, TimeUnit.SECONDS);
+        assertThat(mine).isNotNull();
+        assertThat(new String(mine.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("0.9");
+        old.disconnect();
     }
 }

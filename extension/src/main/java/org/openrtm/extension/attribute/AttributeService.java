@@ -472,12 +472,12 @@ public final class AttributeService implements PresenceService.Listener {
     private CompletableFuture<Void> chain(final Owner o, final CompletableFuture<Void> durable, final List<Changed> changes) {
         final CompletableFuture<Void> previous = o.tail;
         final CompletableFuture<Void> published = durable.thenCompose(v -> previous)
-                .thenCompose(v -> publish(o, changes));
+                .thenCompose(v -> publishRetained(o, changes));
         o.tail = published.handle((v, e) -> null);
         return published;
     }
 
-    private CompletableFuture<Void> publish(final Owner o, final List<Changed> changes) {
+    private CompletableFuture<Void> publishRetained(final Owner o, final List<Changed> changes) {
         final CompletableFuture<?>[] all = new CompletableFuture<?>[changes.size()];
         for (int i = 0; i < changes.size(); i++) {
             final Changed c = changes.get(i);

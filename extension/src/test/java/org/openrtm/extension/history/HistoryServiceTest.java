@@ -15,6 +15,8 @@ import org.openrtm.extension.store.StoreOptions;
 import org.openrtm.protocol.Role;
 import org.openrtm.protocol.RtmIds;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -231,5 +233,34 @@ class HistoryServiceTest {
         assertThatThrownBy(() -> query(h, "{\"cid\":\"room\",\"cursor\":\"AAAA\"}")).isInstanceOf(RpcException.class)
                 .hasMessageContaining("is not one this server gave");
         assertThat(HistoryCodec.peer("a", "b")).isEqualTo(HistoryCodec.peer("b", "a"));
+    }
+
+    @Test
+    void acknowledgedRecords_surviveKill9_evenDuringBlockCheckpoints() throws Exception {
+        store.close();
+        final String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                HistoryCrashChild.class.getName(), dir.toString())
+                .redirectErrorStream(true)
+                .start();
+        final List<String> acked = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith("acked ")) {
+                    acked.add(line.substring(6));
+                    if (acked.size() == 5000) {
+                        child.destroyForcibly(); // SIGKILL: no shutdown hooks, no close
+                        break;
+                    }
+                }
+            }
+        }
+        assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(acked).hasSize(5000);
+        store = openStore();
+        clock.now.set(System.currentTimeMillis());
+        final Set<String> found = new HashSet<>(all(service(1_000_000), "\"peer\":\"bob\",\"order\":\"asc\"", 100));
+        assertThat(found).containsAll(acked);
     }
 }
