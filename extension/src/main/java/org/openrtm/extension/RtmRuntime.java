@@ -4,6 +4,7 @@ import com.hivemq.extension.sdk.api.services.ManagedExtensionExecutorService;
 import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.subscription.TopicSubscription;
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 import org.openrtm.extension.access.AccessPolicy;
 import org.openrtm.extension.access.RtmSubscriptionAuthorizer;
 import org.openrtm.extension.access.SubscriptionListener;
@@ -13,12 +14,17 @@ import org.openrtm.extension.auth.Secrets;
 import org.openrtm.extension.auth.Tokens;
 import org.openrtm.extension.config.RtmConfig;
 import org.openrtm.extension.config.Settings;
+import org.openrtm.extension.attribute.AttributeService;
+import org.openrtm.extension.call.CallService;
+import org.openrtm.extension.delivery.Acknowledgements;
 import org.openrtm.extension.delivery.Box;
 import org.openrtm.extension.delivery.HiveMqOutbound;
 import org.openrtm.extension.delivery.Mailboxes;
 import org.openrtm.extension.delivery.Monitors;
 import org.openrtm.extension.metrics.RtmMetrics;
 import org.openrtm.extension.delivery.Outbound;
+import org.openrtm.extension.history.HistoryRecorder;
+import org.openrtm.extension.history.HistoryService;
 import org.openrtm.extension.peer.Dedup;
 import org.openrtm.extension.peer.PeerService;
 import org.openrtm.extension.presence.PresenceService;
@@ -70,6 +76,7 @@ public final class RtmRuntime implements AutoCloseable {
     private static final Duration DECISION_TIMEOUT = Duration.ofSeconds(10);
 
     private final Store store;
+    private final @Nullable Store historyStore;
     private final Sessions sessions;
     private final Mailboxes mailboxes;
     private final Dedup dedup;
@@ -81,13 +88,21 @@ public final class RtmRuntime implements AutoCloseable {
     private final RpcService rpc;
     private final RtmConfig config;
     private final Outbound outbound;
+    private final AttributeService attributes;
+    private final @Nullable HistoryService history;
+    private final CallService calls;
     private ScheduledExecutorService scheduler;
 
-    private RtmRuntime(final Store store, final Sessions sessions, final Mailboxes mailboxes, final Dedup dedup,
-                       final Tokens tokens, final PresenceService presence, final ChannelService channels,
-                       final RtmMetrics metrics, final PeerService peer, final RpcService rpc, final RtmConfig config,
-                       final Outbound outbound) {
+    private RtmRuntime(final Store store, final @Nullable Store historyStore, final Sessions sessions,
+                       final Mailboxes mailboxes, final Dedup dedup, final Tokens tokens, final PresenceService presence,
+                       final ChannelService channels, final AttributeService attributes,
+                       final @Nullable HistoryService history, final CallService calls, final RtmMetrics metrics,
+                       final PeerService peer, final RpcService rpc, final RtmConfig config, final Outbound outbound) {
         this.store = store;
+        this.historyStore = historyStore;
+        this.attributes = attributes;
+        this.history = history;
+        this.calls = calls;
         this.sessions = sessions;
         this.mailboxes = mailboxes;
         this.dedup = dedup;
@@ -122,7 +137,18 @@ public final class RtmRuntime implements AutoCloseable {
                 config.get(Settings.STORE_SYNC_INTERVAL), config.get(Settings.STORE_CHECKPOINT_INTERVAL),
                 config.get(Settings.STORE_CHECKPOINT_ENTRIES));
         final Store store = Store.open(dataDir.resolve("store"), storeOptions,
-                List.of(Mailboxes.KEYSPACE, Dedup.KEYSPACE, PresenceService.KEYSPACE), Store.DIRECT);
+                List.of(Mailboxes.KEYSPACE, Dedup.KEYSPACE, PresenceService.KEYSPACE, AttributeService.KEYSPACE), Store.DIRECT);
+        final boolean historyOn = config.get(Settings.HISTORY_ENABLED);
+        // history has a store of its own, so that its writes never delay the commits of mailboxes
+        final Store historyStore;
+        try {
+            historyStore = historyOn ? Store.open(dataDir.resolve("history"), storeOptions,
+                    List.of(HistoryService.KEYSPACE), Map.of(HistoryService.KEYSPACE, HistoryService.checkpointWriter()),
+                    Store.DIRECT) : null;
+        } catch (final IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
 
         final RtmMetrics metrics = new RtmMetrics(Services.metricRegistry());
         final Outbound outbound = new HiveMqOutbound(Services.publishService(), Services.retainedMessageStore());
@@ -137,13 +163,6 @@ public final class RtmRuntime implements AutoCloseable {
                 (recipient, rtmId) -> mailboxes.outcomeOf(recipient, rtmId)
                         .thenApply(o -> o == Mailboxes.Outcome.CACHED ? RtmStatus.CACHED : RtmStatus.DELIVERED));
         final RtmIds ids = RtmIds.generator();
-        final PeerService peer = new PeerService(mailboxes, dedup, ids, clock);
-        mailboxes.setAckListener(peer);
-        sessions.addListener(mailboxes);
-        final Monitors monitors = new Monitors(outbound, RtmRuntime::subscriptionsOf);
-        mailboxes.setMonitors(monitors);
-        sessions.addListener(monitors);
-
         final Lanes lanes = new Lanes(executor, LANES);
         // timers only hand work to lanes; a thread of our own, so that stopping cancels pending grace periods at once
         // (HiveMQ's shutdown would otherwise wait for delayed tasks on its managed executor)
@@ -152,6 +171,20 @@ public final class RtmRuntime implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // channels and history need each other: history asks about membership, channels record into history
+        final ChannelService[] channelRef = new ChannelService[1];
+        final HistoryService history = historyStore == null ? null : new HistoryService(historyStore, executor, clock,
+                new HistoryService.HistoryOptions(true, config.get(Settings.HISTORY_RETENTION),
+                        config.get(Settings.HISTORY_MAX_PER_CONVERSATION)),
+                (cid, uid) -> channelRef[0].isMember(cid, uid));
+        final HistoryRecorder recorder = history == null ? HistoryRecorder.NONE : history;
+        final PeerService peer = new PeerService(mailboxes, dedup, ids, clock, recorder);
+        mailboxes.setAckListener(peer);
+        sessions.addListener(mailboxes);
+        final Monitors monitors = new Monitors(outbound, RtmRuntime::subscriptionsOf);
+        mailboxes.setMonitors(monitors);
+        sessions.addListener(monitors);
+
         final PresenceService presence = new PresenceService(store, outbound, timers, lanes, clock,
                 config.get(Settings.PRESENCE_GRACE), config.get(Settings.PRESENCE_MAX_SUBSCRIPTIONS),
                 RtmRuntime::subscriptionsOf);
@@ -159,9 +192,23 @@ public final class RtmRuntime implements AutoCloseable {
         final ChannelService channels = new ChannelService(outbound, timers, lanes, clock, ids,
                 new ChannelService.ChannelLimits(config.get(Settings.CHANNEL_MAX_JOINED), config.get(Settings.CHANNEL_MAX_LIST),
                         config.get(Settings.CHANNEL_COUNT_INTERVAL), config.get(Settings.PRESENCE_GRACE)),
-                RtmRuntime::subscriptionsOf);
+                RtmRuntime::subscriptionsOf, recorder);
+        channelRef[0] = channels;
         sessions.addListener(channels);
         presence.addListener(channels);
+
+        final AttributeService attributes = new AttributeService(store, outbound, executor, new Lanes(executor, LANES),
+                clock, ids, new AttributeService.AttrLimits(config.get(Settings.ATTR_MAX_KEY_LENGTH),
+                        config.get(Settings.ATTR_MAX_VALUE_BYTES), config.get(Settings.ATTR_MAX_KEYS),
+                        config.get(Settings.ATTR_MAX_CHANNEL_BYTES), config.get(Settings.ATTR_CLEAR_USER_ON_LOGOUT)),
+                channels::isMember);
+        presence.addListener(attributes);
+
+        final CallService calls = new CallService(outbound, sessions, timers, new Lanes(executor, LANES), clock, ids,
+                new CallService.CallOptions(config.get(Settings.CALL_OFFLINE_TIMEOUT), config.get(Settings.CALL_ACK_TIMEOUT),
+                        config.get(Settings.CALL_ANSWER_TIMEOUT), config.get(Settings.CALL_MAX_CONTENT_BYTES)),
+                peer::sendEvent, monitors);
+        sessions.addListener(calls);
 
         final RpcService rpc = new RpcService(outbound);
         rpc.register(Rpc.SERVER_INFO, new ServerInfo(version, config, clock));
@@ -169,18 +216,30 @@ public final class RtmRuntime implements AutoCloseable {
         rpc.register(Rpc.CHANNEL_MEMBERS, channels.membersHandler());
         rpc.register(Rpc.CHANNEL_COUNT, channels.countHandler());
         rpc.register(Rpc.CHANNEL_JOINED, channels.joinedHandler());
+        rpc.register(Rpc.ATTR_GET, attributes.getHandler());
+        rpc.register(Rpc.ATTR_SET, attributes.setHandler());
+        rpc.register(Rpc.ATTR_DELETE, attributes.deleteHandler());
+        rpc.register(Rpc.HISTORY_QUERY, history != null ? history.queryHandler() : HistoryService.disabledHandler());
 
         final AccessPolicy policy = new AccessPolicy(EnumSet.of(TopicFamily.INBOX, TopicFamily.EVENT,
                 TopicFamily.PRESENCE, TopicFamily.CHANNEL_MSG, TopicFamily.CHANNEL_MEMBER, TopicFamily.CHANNEL_COUNT,
-                TopicFamily.BROADCAST), "allow".equals(config.get(Settings.NON_RTM_TOPICS)));
+                TopicFamily.BROADCAST, TopicFamily.USER_ATTR, TopicFamily.CHANNEL_ATTR, TopicFamily.CALL),
+                "allow".equals(config.get(Settings.NON_RTM_TOPICS)));
         final Map<TopicFamily, PublishHandler> handlers = new EnumMap<>(TopicFamily.class);
         handlers.put(TopicFamily.INBOX, peer::send);
         handlers.put(TopicFamily.CHANNEL_MSG, channels::send);
         handlers.put(TopicFamily.BROADCAST, channels::broadcast);
         handlers.put(TopicFamily.RPC, rpc::handle);
+        handlers.put(TopicFamily.USER_ATTR, attributes::publish);
+        handlers.put(TopicFamily.CHANNEL_ATTR, attributes::publish);
+        handlers.put(TopicFamily.CALL, calls::publish);
         final PublishRouter.Rules rules = new PublishRouter.Rules(handlers, policy, config.get(Settings.MAX_PAYLOAD_BYTES),
                 config.get(Settings.RATE_PER_SECOND), config.get(Settings.RATE_BURST), DECISION_TIMEOUT, metrics);
-        final List<SubscriptionListener> subscriptionListeners = List.of(mailboxes, monitors, presence, channels);
+        final List<SubscriptionListener> subscriptionListeners = List.of(mailboxes, monitors, presence, channels, calls);
+        final Map<TopicFamily, Acknowledgements> acknowledgements = new EnumMap<>(TopicFamily.class);
+        acknowledgements.put(TopicFamily.INBOX, mailboxes);
+        acknowledgements.put(TopicFamily.EVENT, mailboxes);
+        acknowledgements.put(TopicFamily.CALL, calls);
 
         final RtmAuthenticator authenticator = new RtmAuthenticator(tokens, sessions);
         final RtmSubscriptionAuthorizer authorizer = new RtmSubscriptionAuthorizer(sessions, policy);
@@ -188,7 +247,8 @@ public final class RtmRuntime implements AutoCloseable {
         authorizer.addGuard(channels);
         final ConnackTracker connackTracker = new ConnackTracker(sessions);
         final LifecycleListener lifecycle = new LifecycleListener(sessions);
-        final RtmClientInitializer initializer = new RtmClientInitializer(sessions, rules, mailboxes, subscriptionListeners);
+        final RtmClientInitializer initializer = new RtmClientInitializer(sessions, rules, acknowledgements,
+                subscriptionListeners);
 
         Services.securityRegistry().setAuthenticatorProvider(in -> authenticator);
         Services.securityRegistry().setAuthorizerProvider(in -> authorizer);
@@ -203,10 +263,15 @@ public final class RtmRuntime implements AutoCloseable {
         metrics.gauge("dedup.remembered", dedup::size);
         presence.start();
         channels.start();
-        final RtmRuntime runtime = new RtmRuntime(store, sessions, mailboxes, dedup, tokens, presence, channels, metrics,
-                peer, rpc, config, outbound);
+        attributes.start();
+        final RtmRuntime runtime = new RtmRuntime(store, historyStore, sessions, mailboxes, dedup, tokens, presence,
+                channels, attributes, history, calls, metrics, peer, rpc, config, outbound);
         runtime.scheduler = timers;
         timers.scheduleAtFixedRate(() -> executor.execute(runtime::upkeep), 30, 30, TimeUnit.SECONDS);
+        if (history != null) {
+            final long sweep = config.get(Settings.HISTORY_SWEEP_INTERVAL).toMillis();
+            timers.scheduleAtFixedRate(history::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+        }
         log.info("OpenRTM {} started: store {}, {} cached messages, token secret from {}", version, store.directory(),
                 mailboxes.storedMessages(), Secrets.describeSource(env, dataDir));
         return runtime;
@@ -217,6 +282,7 @@ public final class RtmRuntime implements AutoCloseable {
             mailboxes.sweep();
             dedup.sweep();
             channels.sweep();
+            attributes.sweep();
         } catch (final RuntimeException e) {
             log.error("Periodic clean-up failed: {}", e.toString());
             log.debug("Clean-up failure", e);
@@ -288,6 +354,21 @@ public final class RtmRuntime implements AutoCloseable {
                 com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode.ADMINISTRATIVE_ACTION, reason);
     }
 
+    /** Attributes (for metrics and tests). */
+    public @NotNull AttributeService attributes() {
+        return attributes;
+    }
+
+    /** History, or {@code null} when it is turned off (for metrics, tests and benchmarks). */
+    public @Nullable HistoryService history() {
+        return history;
+    }
+
+    /** Call invitations (for metrics and tests). */
+    public @NotNull CallService calls() {
+        return calls;
+    }
+
     /** The mailboxes (for metrics and tests). */
     public @NotNull Mailboxes mailboxes() {
         return mailboxes;
@@ -298,6 +379,9 @@ public final class RtmRuntime implements AutoCloseable {
         scheduler.shutdownNow();
         metrics.unregister();
         store.close();
+        if (historyStore != null) {
+            historyStore.close();
+        }
         log.info("OpenRTM stopped");
     }
 }

@@ -7,7 +7,7 @@ public final class Events {
     public static final String TYPE = "type";
     /** {@code type} of a delivery receipt: {@code {"type":"receipt","id":...,"to":...,"status":"received"}}. */
     public static final String TYPE_RECEIPT = "receipt";
-    /** {@code type} of a call-invitation state change. */
+    /** {@code type} of a call-invitation state change; the other fields are named in {@link Calls}. */
     public static final String TYPE_CALL = "call";
     /** {@code type} of an RPC reply for MQTT 3.1.1 clients. */
     public static final String TYPE_RPC = "rpc";

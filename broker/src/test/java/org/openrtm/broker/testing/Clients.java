@@ -1,5 +1,7 @@
 package org.openrtm.broker.testing;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
@@ -94,6 +96,30 @@ public final class Clients {
         final var up = com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties.builder();
         props.forEach(up::add);
         return publish(c, b.userProperties(up.build()).build());
+    }
+
+    /** Publishes a retained QoS 1 message with user properties and returns the PUBACK. */
+    public static Mqtt5PubAck publishRetained(final Mqtt5BlockingClient c, final String topic, final byte[] payload,
+                                              final Map<String, String> props) {
+        final var up = com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties.builder();
+        props.forEach(up::add);
+        return publish(c, Mqtt5Publish.builder().topic(topic).qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(payload)
+                .userProperties(up.build()).build());
+    }
+
+    /**
+     * Calls an RPC method without a Response Topic (the reply comes as an event on the caller's event topic) and
+     * returns the reply's JSON body. {@code events} must be the caller's subscription to its event topic.
+     */
+    public static JsonObject rpc(final Mqtt5BlockingClient c, final BlockingQueue<Mqtt5Publish> events,
+                                 final String method, final String body) throws InterruptedException {
+        publish(c, "rtm/rpc/" + method, body);
+        while (true) {
+            final JsonObject reply = JsonParser.parseString(text(next(events))).getAsJsonObject();
+            if (reply.has("type") && reply.get("type").getAsString().equals("rpc")) {
+                return reply;
+            }
+        }
     }
 
     /** Publishes a QoS 1 message and returns its PUBACK, also when the PUBACK carries an error code. */

@@ -11,6 +11,7 @@ import org.openrtm.extension.access.SubscriptionGuard;
 import org.openrtm.extension.access.SubscriptionListener;
 import org.openrtm.extension.delivery.Outbound;
 import org.openrtm.extension.delivery.RtmMessage;
+import org.openrtm.extension.history.HistoryRecorder;
 import org.openrtm.extension.presence.PresenceService;
 import org.openrtm.extension.routing.InboundPublish;
 import org.openrtm.extension.routing.SendResult;
@@ -115,6 +116,7 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
     private final RtmIds ids;
     private final ChannelLimits limits;
     private final Function<String, CompletableFuture<Map<String, Integer>>> subscriptionLookup;
+    private final HistoryRecorder history;
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
     private final Map<String, Member> members = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> broadcastFilters = new ConcurrentHashMap<>();
@@ -126,7 +128,8 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
             final @NotNull Clock clock,
             final @NotNull RtmIds ids,
             final @NotNull ChannelLimits limits,
-            final @NotNull Function<String, CompletableFuture<Map<String, Integer>>> subscriptionLookup) {
+            final @NotNull Function<String, CompletableFuture<Map<String, Integer>>> subscriptionLookup,
+            final @NotNull HistoryRecorder history) {
         this.outbound = outbound;
         this.scheduler = scheduler;
         this.lanes = lanes;
@@ -134,6 +137,7 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
         this.ids = ids;
         this.limits = limits;
         this.subscriptionLookup = subscriptionLookup;
+        this.history = history;
     }
 
     /**
@@ -552,16 +556,27 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
             return done(SendResult.refused(RtmStatus.INVALID, e.getMessage()));
         }
         final String rtmId = ids.next();
-        final List<Map.Entry<String, String>> stamped = SenderOptions.stamped(p.properties(), rtmId, clock.millis());
+        final long now = clock.millis();
+        final List<Map.Entry<String, String>> stamped = SenderOptions.stamped(p.properties(), rtmId, now);
         final Channel ch = asMember ? channels.get(cid) : channels.computeIfAbsent(cid, Channel::new);
         if (ch == null) {
             return done(SendResult.refused(RtmStatus.FORBIDDEN, "you are not a member of channel " + Ids.show(cid)));
         }
+        // recorded in parallel with the delivery; the PUBACK waits for the record to be durable
+        final CompletableFuture<Void> recorded = options.history() && history.enabled()
+                ? history.recordChannel(cid, sender.uid(), rtmId, now, p.payload(), options.only(), options.except())
+                        .exceptionally(e -> {
+                            log.warn("Channel message {} from {} could not be recorded in history: {}", rtmId,
+                                    sender.uid(), e.toString());
+                            return null;
+                        })
+                : CompletableFuture.completedFuture(null);
         if (asMember && options.only() == null && options.except() == null) {
             // the broker fans out to every subscriber itself; the sender is not counted
             final int recipients = Math.max(0, ch.members.size() - 1);
-            return done(new SendResult(RtmStatus.DELIVERED, rtmId, null,
-                    Map.of(Props.RECIPIENTS, Integer.toString(recipients)), stamped, false));
+            final SendResult relay = new SendResult(RtmStatus.DELIVERED, rtmId, null,
+                    Map.of(Props.RECIPIENTS, Integer.toString(recipients)), stamped, false);
+            return recorded.thenApply(v -> relay);
         }
         final List<String> targets = new ArrayList<>();
         if (options.only() != null) {
@@ -581,7 +596,7 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
         final RtmMessage message = new RtmMessage(p.topic(), p.payload(), Math.min(p.qos(), 1), false, stamped,
                 p.expirySeconds(), p.correlation(), p.responseTopic(), p.contentType(), p.utf8());
         final AtomicInteger reached = new AtomicInteger();
-        final CompletableFuture<?>[] handed = new CompletableFuture<?>[targets.size()];
+        final CompletableFuture<?>[] handed = new CompletableFuture<?>[targets.size() + 1];
         for (int i = 0; i < targets.size(); i++) {
             handed[i] = outbound.toClient(targets.get(i), message).handle((ok, e) -> {
                 if (e == null && Boolean.TRUE.equals(ok)) {
@@ -590,6 +605,7 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
                 return null;
             });
         }
+        handed[targets.size()] = recorded;
         return CompletableFuture.allOf(handed).thenApply(v -> new SendResult(RtmStatus.DELIVERED, rtmId, null,
                 Map.of(Props.RECIPIENTS, Integer.toString(reached.get()))));
     }

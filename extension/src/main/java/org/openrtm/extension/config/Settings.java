@@ -1,6 +1,7 @@
 package org.openrtm.extension.config;
 
 import org.jetbrains.annotations.NotNull;
+import org.openrtm.protocol.Ids;
 import org.openrtm.protocol.Limits;
 
 import java.time.Duration;
@@ -79,6 +80,53 @@ public final class Settings {
             "REST API token bucket size per calling service.");
     public static final Setting<Boolean> HTTP_METRICS_PUBLIC = Setting.ofBoolean("http.metrics-public", false,
             "Whether /metrics may be scraped without a service or admin token.");
+    // ------------------------------------------------------------------------------------------------------ attributes
+    public static final Setting<Integer> ATTR_MAX_KEY_LENGTH = Setting.ofInt("attr.max-key-length",
+            Ids.MAX_KEY_LENGTH, 1, Ids.MAX_KEY_LENGTH,
+            "Longest attribute key, in characters. Longer (up to the protocol's 32): too_large.");
+    public static final Setting<Integer> ATTR_MAX_VALUE_BYTES = Setting.ofInt("attr.max-value-bytes",
+            Limits.MAX_ATTR_VALUE_BYTES, 1, 1_048_576,
+            "Largest attribute value, in bytes (a publish is also bound by limits.max-payload-bytes). Larger: too_large.");
+    public static final Setting<Integer> ATTR_MAX_KEYS = Setting.ofInt("attr.max-keys",
+            Limits.MAX_ATTR_KEYS, 1, 10_000,
+            "Most attributes (keys with a value) one user, and one channel, may have. One more: too_large.");
+    public static final Setting<Integer> ATTR_MAX_CHANNEL_BYTES = Setting.ofInt("attr.max-channel-bytes",
+            Limits.MAX_CHANNEL_ATTR_BYTES, 1, 268_435_455,
+            "Largest total size of all attribute values of one channel, in bytes. Over it: too_large.");
+    public static final Setting<Boolean> ATTR_CLEAR_USER_ON_LOGOUT = Setting.ofBoolean("attr.clear-user-on-logout",
+            false,
+            "Delete all attributes of a user when it goes offline (Agora's behaviour). By default they persist across "
+                    + "logins.");
+
+    // -------------------------------------------------------------------------------------------------------- history
+    public static final Setting<Boolean> HISTORY_ENABLED = Setting.ofBoolean("history.enabled", true,
+            "Record peer and channel messages in history (a sender opts a message out with rtm-history: false).");
+    public static final Setting<Duration> HISTORY_RETENTION = Setting.ofDuration("history.retention",
+            Duration.ofSeconds(Limits.HISTORY_RETENTION_SECONDS), Duration.ofSeconds(1), Duration.ofDays(3650),
+            "How long a message stays in history.");
+    public static final Setting<Integer> HISTORY_MAX_PER_CONVERSATION = Setting.ofInt("history.max-per-conversation",
+            10_000, 1, 100_000_000,
+            "Most messages kept per conversation (peer pair or channel); the oldest go first.");
+    public static final Setting<Duration> HISTORY_SWEEP_INTERVAL = Setting.ofDuration("history.sweep-interval",
+            Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofDays(1),
+            "How often the background task removes messages past history.retention or over "
+                    + "history.max-per-conversation.");
+
+    // ---------------------------------------------------------------------------------------------------------- calls
+    public static final Setting<Duration> CALL_OFFLINE_TIMEOUT = Setting.ofDuration("call.offline-timeout",
+            Duration.ofSeconds(Limits.CALL_OFFLINE_TIMEOUT_SECONDS), Duration.ofMillis(100), Duration.ofHours(1),
+            "How long an invitation waits for the callee to be online and subscribed to its call topic before it fails "
+                    + "with peer_offline.");
+    public static final Setting<Duration> CALL_ACK_TIMEOUT = Setting.ofDuration("call.ack-timeout",
+            Duration.ofSeconds(Limits.CALL_ACK_TIMEOUT_SECONDS), Duration.ofMillis(100), Duration.ofHours(1),
+            "How long the callee's client may take to acknowledge an invitation handed to it before the call fails "
+                    + "with no_response.");
+    public static final Setting<Duration> CALL_ANSWER_TIMEOUT = Setting.ofDuration("call.answer-timeout",
+            Duration.ofSeconds(Limits.CALL_ANSWER_TIMEOUT_SECONDS), Duration.ofMillis(100), Duration.ofHours(24),
+            "How long after received the callee may take to accept or refuse before the call fails with expired.");
+    public static final Setting<Integer> CALL_MAX_CONTENT_BYTES = Setting.ofInt("call.max-content-bytes",
+            Limits.MAX_CALL_CONTENT_BYTES, 0, 1_048_576,
+            "Largest content of an invite and response of an answer, in bytes (UTF-8). Larger: too_large.");
 
     // ---------------------------------------------------------------------------------------------------------- store
     public static final Setting<String> STORE_SYNC = Setting.ofChoice("store.sync",
@@ -107,6 +155,9 @@ public final class Settings {
             PRESENCE_GRACE, PRESENCE_MAX_SUBSCRIPTIONS,
             CHANNEL_MAX_JOINED, CHANNEL_MAX_LIST, CHANNEL_COUNT_INTERVAL,
             HTTP_RATE_PER_SECOND, HTTP_RATE_BURST, HTTP_METRICS_PUBLIC,
+            ATTR_MAX_KEY_LENGTH, ATTR_MAX_VALUE_BYTES, ATTR_MAX_KEYS, ATTR_MAX_CHANNEL_BYTES, ATTR_CLEAR_USER_ON_LOGOUT,
+            HISTORY_ENABLED, HISTORY_RETENTION, HISTORY_MAX_PER_CONVERSATION, HISTORY_SWEEP_INTERVAL,
+            CALL_OFFLINE_TIMEOUT, CALL_ACK_TIMEOUT, CALL_ANSWER_TIMEOUT, CALL_MAX_CONTENT_BYTES,
             STORE_SYNC, STORE_SYNC_INTERVAL, STORE_CHECKPOINT_INTERVAL, STORE_CHECKPOINT_ENTRIES);
 
     private Settings() {

@@ -11,25 +11,41 @@ import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
 import org.jetbrains.annotations.NotNull;
 import org.openrtm.extension.session.Connection;
+import org.openrtm.protocol.ParsedTopic;
 import org.openrtm.protocol.Props;
+import org.openrtm.protocol.RtmTopics;
+import org.openrtm.protocol.TopicFamily;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.EnumMap;
+import java.util.Map;
+
 /**
- * Learns which of a client's QoS 1 deliveries is which message (outbound PUBLISH: packet id → rtm-id) and reports the
- * client's PUBACKs to the mailboxes. One instance per connection; HiveMQ calls it on the client's extension task queue.
+ * Learns which of a client's QoS 1 deliveries is which message (outbound PUBLISH on the client's own topics carrying
+ * an {@code rtm-id}: packet id → rtm-id and topic family) and routes the client's PUBACKs by family to the service
+ * that handed the message: inbox and event messages to the mailboxes, call signalling to the call service. One
+ * instance per connection; HiveMQ calls it on the client's extension task queue.
+ *
+ * <p>A call message delivered at QoS 0 (the client subscribed to its call topic at QoS 0) cannot be acknowledged; it
+ * counts as acknowledged when it is sent. Mailboxes handle QoS 0 themselves.
  */
 public final class DeliveryTracker implements PublishOutboundInterceptor, PubackInboundInterceptor {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryTracker.class);
 
     private final Connection connection;
-    private final Mailboxes mailboxes;
+    private final Map<TopicFamily, Acknowledgements> routes;
     private final String ownPrefix;
 
-    public DeliveryTracker(final @NotNull Connection connection, final @NotNull Mailboxes mailboxes) {
+    /**
+     * @param connection the client's connection
+     * @param routes     who is told about acknowledgements of messages of each family (families not listed are not
+     *                   tracked)
+     */
+    public DeliveryTracker(final @NotNull Connection connection, final @NotNull Map<TopicFamily, Acknowledgements> routes) {
         this.connection = connection;
-        this.mailboxes = mailboxes;
+        this.routes = routes.isEmpty() ? Map.of() : new EnumMap<>(routes);
         this.ownPrefix = "rtm/user/" + connection.uid() + "/";
     }
 
@@ -37,10 +53,24 @@ public final class DeliveryTracker implements PublishOutboundInterceptor, Puback
     public void onOutboundPublish(final @NotNull PublishOutboundInput input, final @NotNull PublishOutboundOutput output) {
         try {
             final PublishPacket p = input.getPublishPacket();
-            if (p.getQos() == Qos.AT_MOST_ONCE || !p.getTopic().startsWith(ownPrefix)) {
+            if (!p.getTopic().startsWith(ownPrefix)) {
+                return; // the cheap test first: most deliveries are channel messages and broadcasts
+            }
+            final String rtmId = p.getUserProperties().getFirst(Props.ID).orElse(null);
+            if (rtmId == null) {
                 return;
             }
-            p.getUserProperties().getFirst(Props.ID).ifPresent(id -> connection.trackDelivery(p.getPacketId(), id));
+            final ParsedTopic topic = RtmTopics.parse(p.getTopic());
+            if (!topic.isValid() || !connection.uid().equals(topic.id()) || !routes.containsKey(topic.family())) {
+                return;
+            }
+            if (p.getQos() == Qos.AT_MOST_ONCE) {
+                if (topic.family() == TopicFamily.CALL) {
+                    routes.get(TopicFamily.CALL).acknowledged(connection, rtmId, true);
+                }
+                return;
+            }
+            connection.trackDelivery(p.getPacketId(), new Connection.Delivery(rtmId, topic.family()));
         } catch (final RuntimeException e) {
             log.error("Outbound tracking failed for {}: {}", connection.uid(), e.toString());
             log.debug("Outbound tracking failure", e);
@@ -50,13 +80,13 @@ public final class DeliveryTracker implements PublishOutboundInterceptor, Puback
     @Override
     public void onInboundPuback(final @NotNull PubackInboundInput input, final @NotNull PubackInboundOutput output) {
         try {
-            final String rtmId = connection.takeDelivery(input.getPubackPacket().getPacketIdentifier());
-            if (rtmId == null) {
+            final Connection.Delivery delivery = connection.takeDelivery(input.getPubackPacket().getPacketIdentifier());
+            if (delivery == null) {
                 return;
             }
             final AckReasonCode code = input.getPubackPacket().getReasonCode();
             final boolean success = code == AckReasonCode.SUCCESS || code == AckReasonCode.NO_MATCHING_SUBSCRIBERS;
-            mailboxes.acknowledged(connection, rtmId, success);
+            routes.get(delivery.family()).acknowledged(connection, delivery.rtmId(), success);
         } catch (final RuntimeException e) {
             log.error("PUBACK handling failed for {}: {}", connection.uid(), e.toString());
             log.debug("PUBACK failure", e);

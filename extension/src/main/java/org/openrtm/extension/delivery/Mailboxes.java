@@ -54,7 +54,7 @@ import java.util.function.Function;
  * Everything about one user runs on that user's {@link SerialExecutor} over the shared executor; public methods only
  * enqueue. Thread-safe.
  */
-public final class Mailboxes implements Sessions.Listener, SubscriptionListener {
+public final class Mailboxes implements Sessions.Listener, SubscriptionListener, Acknowledgements {
 
     private static final Logger log = LoggerFactory.getLogger(Mailboxes.class);
 
@@ -471,6 +471,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener 
      *
      * @param success whether the PUBACK reason code was a success
      */
+    @Override
     public void acknowledged(final @NotNull Connection connection, final @NotNull String rtmId, final boolean success) {
         final UserMail u = users.get(connection.uid());
         if (u == null) {

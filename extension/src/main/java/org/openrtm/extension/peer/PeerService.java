@@ -5,6 +5,7 @@ import org.jetbrains.annotations.NotNull;
 import org.openrtm.extension.delivery.Box;
 import org.openrtm.extension.delivery.Mailboxes;
 import org.openrtm.extension.delivery.RtmMessage;
+import org.openrtm.extension.history.HistoryRecorder;
 import org.openrtm.extension.routing.InboundPublish;
 import org.openrtm.extension.routing.SendResult;
 import org.openrtm.extension.routing.SenderOptions;
@@ -37,13 +38,22 @@ public final class PeerService implements Mailboxes.AckListener {
     private final Dedup dedup;
     private final RtmIds ids;
     private final Clock clock;
+    private final HistoryRecorder history;
 
+    /**
+     * @param mailboxes where messages and events wait for their recipient
+     * @param dedup     the (sender, rtm-cid) records
+     * @param ids       for {@code rtm-id}
+     * @param clock     for {@code rtm-ts}
+     * @param history   where accepted messages are recorded
+     */
     public PeerService(final @NotNull Mailboxes mailboxes, final @NotNull Dedup dedup, final @NotNull RtmIds ids,
-                       final @NotNull Clock clock) {
+                       final @NotNull Clock clock, final @NotNull HistoryRecorder history) {
         this.mailboxes = mailboxes;
         this.dedup = dedup;
         this.ids = ids;
         this.clock = clock;
+        this.history = history;
     }
 
     /**
@@ -89,6 +99,11 @@ public final class PeerService implements Mailboxes.AckListener {
         if (flags.cid() != null && dedup.enabled() && cacheable) {
             dedup.record(extra, sender.uid(), flags.cid(), rtmId, recipient, null);
         }
+        final boolean record = flags.history() && history.enabled();
+        // a cacheable message is accepted (delivered or cached) unless the store fails: record it in parallel with
+        // the mailbox write; one that may turn out unreachable is recorded only once it is delivered
+        final CompletableFuture<Void> early = record && cacheable
+                ? history.recordPeer(sender.uid(), recipient, rtmId, now, p.payload()) : null;
         mailboxes.send(recipient, Box.INBOX, message, rtmId, sender.uid(), cacheable, expiresAt, extra)
                 .whenComplete((outcome, error) -> {
                     if (error != null) {
@@ -97,18 +112,41 @@ public final class PeerService implements Mailboxes.AckListener {
                         if (flags.cid() != null && dedup.enabled()) {
                             dedup.release(sender.uid(), flags.cid());
                         }
+                        if (early != null) {
+                            early.whenComplete((v, e) -> history.retractPeer(sender.uid(), recipient, rtmId, now));
+                        }
                         mine.complete(SendResult.refused(RtmStatus.INTERNAL,
                                 "the server could not store the message: " + error.getMessage()));
                         return;
                     }
                     final SendResult result = result(outcome, rtmId);
                     if (flags.cid() != null && dedup.enabled() && !cacheable) {
-                        final WriteBatch record = new WriteBatch();
-                        dedup.record(record, sender.uid(), flags.cid(), rtmId, recipient, result.status());
+                        final WriteBatch dedupRecord = new WriteBatch();
+                        dedup.record(dedupRecord, sender.uid(), flags.cid(), rtmId, recipient, result.status());
                         // the outcome is already decided; the record only protects later retries
-                        dedup.persist(record);
+                        dedup.persist(dedupRecord);
                     }
-                    mine.complete(result);
+                    CompletableFuture<Void> recorded = early;
+                    if (early != null && outcome == Mailboxes.Outcome.UNREACHABLE) {
+                        // the offline cache is turned off: the message was not accepted after all
+                        early.whenComplete((v, e) -> history.retractPeer(sender.uid(), recipient, rtmId, now));
+                        recorded = null;
+                    }
+                    if (recorded == null && record && outcome == Mailboxes.Outcome.DELIVERED) {
+                        recorded = history.recordPeer(sender.uid(), recipient, rtmId, now, p.payload());
+                    }
+                    if (recorded == null) {
+                        mine.complete(result);
+                        return;
+                    }
+                    recorded.whenComplete((v, e) -> {
+                        if (e != null) {
+                            // delivery does not depend on history: the sender still learns the delivery outcome
+                            log.warn("Peer message {} from {} could not be recorded in history: {}", rtmId, sender.uid(),
+                                    e.toString());
+                        }
+                        mine.complete(result);
+                    });
                 });
         return mine;
     }

@@ -7,14 +7,16 @@ import org.jetbrains.annotations.NotNull;
 import org.openrtm.extension.access.SubscriptionListener;
 import org.openrtm.extension.access.SubscriptionTracker;
 import org.openrtm.extension.delivery.DeliveryTracker;
-import org.openrtm.extension.delivery.Mailboxes;
+import org.openrtm.extension.delivery.Acknowledgements;
 import org.openrtm.extension.session.Connection;
 import org.openrtm.extension.session.ConnectionAttributes;
 import org.openrtm.extension.session.Sessions;
+import org.openrtm.protocol.TopicFamily;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Map;
 
 /** Gives every authenticated connection its own interceptors, bound to its {@link Connection}. Thread-safe. */
 public final class RtmClientInitializer implements ClientInitializer {
@@ -23,17 +25,23 @@ public final class RtmClientInitializer implements ClientInitializer {
 
     private final Sessions sessions;
     private final PublishRouter.Rules rules;
-    private final Mailboxes mailboxes;
+    private final Map<TopicFamily, Acknowledgements> acknowledgements;
     private final List<SubscriptionListener> subscriptionListeners;
 
+    /**
+     * @param sessions              the connection registry
+     * @param rules                 how publishes are judged
+     * @param acknowledgements      who is told about the client's acknowledgements of messages of each topic family
+     * @param subscriptionListeners who is told about the client's subscriptions
+     */
     public RtmClientInitializer(
             final @NotNull Sessions sessions,
             final @NotNull PublishRouter.Rules rules,
-            final @NotNull Mailboxes mailboxes,
+            final @NotNull Map<TopicFamily, Acknowledgements> acknowledgements,
             final @NotNull List<SubscriptionListener> subscriptionListeners) {
         this.sessions = sessions;
         this.rules = rules;
-        this.mailboxes = mailboxes;
+        this.acknowledgements = Map.copyOf(acknowledgements);
         this.subscriptionListeners = List.copyOf(subscriptionListeners);
     }
 
@@ -51,7 +59,7 @@ public final class RtmClientInitializer implements ClientInitializer {
             context.addPubackOutboundInterceptor(stamper);
             context.addPubrecOutboundInterceptor(stamper);
         }
-        final DeliveryTracker tracker = new DeliveryTracker(c, mailboxes);
+        final DeliveryTracker tracker = new DeliveryTracker(c, acknowledgements);
         context.addPublishOutboundInterceptor(tracker);
         context.addPubackInboundInterceptor(tracker);
         final SubscriptionTracker subscriptions = new SubscriptionTracker(c, subscriptionListeners);

@@ -33,7 +33,16 @@ public final class ServerInfo implements RpcHandler {
         limits.addProperty("offlineMaxMessages", config.get(Settings.OFFLINE_MAX_MESSAGES));
         limits.addProperty("offlineTtlSeconds", config.get(Settings.OFFLINE_TTL).toSeconds());
         limits.addProperty("dedupWindowSeconds", config.get(Settings.DEDUP_WINDOW).toSeconds());
-        limits.addProperty("maxRecipientList", Limits.MAX_RECIPIENT_LIST);
+        limits.addProperty("maxRecipientList", config.get(Settings.CHANNEL_MAX_LIST));
+        limits.addProperty("maxChannelsJoined", config.get(Settings.CHANNEL_MAX_JOINED));
+        limits.addProperty("maxAttrKeyLength", config.get(Settings.ATTR_MAX_KEY_LENGTH));
+        limits.addProperty("maxAttrValueBytes", config.get(Settings.ATTR_MAX_VALUE_BYTES));
+        limits.addProperty("maxAttrKeys", config.get(Settings.ATTR_MAX_KEYS));
+        limits.addProperty("maxChannelAttrBytes", config.get(Settings.ATTR_MAX_CHANNEL_BYTES));
+        limits.addProperty("historyRetentionSeconds",
+                config.get(Settings.HISTORY_ENABLED) ? config.get(Settings.HISTORY_RETENTION).toSeconds() : 0);
+        limits.addProperty("historyMaxPage", Limits.MAX_HISTORY_PAGE);
+        limits.addProperty("maxCallContentBytes", config.get(Settings.CALL_MAX_CONTENT_BYTES));
         final JsonObject result = new JsonObject();
         result.addProperty("version", version);
         result.addProperty("uid", caller.uid());

@@ -4,6 +4,7 @@ import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 import org.openrtm.extension.util.TokenBucket;
 import org.openrtm.protocol.Role;
+import org.openrtm.protocol.TopicFamily;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +31,15 @@ public final class Connection {
         }
     }
 
+    /**
+     * An unacknowledged QoS 1 delivery to the client.
+     *
+     * @param rtmId  its {@code rtm-id}
+     * @param family the topic family it was delivered on
+     */
+    public record Delivery(@NotNull String rtmId, @NotNull TopicFamily family) {
+    }
+
     /** What the PUBACK for one inbound publish must carry. */
     public record AckStamp(@NotNull String status, @Nullable String rtmId, @Nullable String reason,
                            @Nullable Map<String, String> extra) {
@@ -43,7 +53,7 @@ public final class Connection {
     private final long sessionExpirySeconds;
     private final TokenBucket bucket;
     private final Map<Integer, AckStamp> ackStamps = new ConcurrentHashMap<>();
-    private final Map<Integer, String> deliveries = new ConcurrentHashMap<>();
+    private final Map<Integer, Delivery> deliveries = new ConcurrentHashMap<>();
     private volatile boolean sessionPresent;
     private volatile boolean closed;
 
@@ -123,13 +133,13 @@ public final class Connection {
         return ackStamps.remove(packetId);
     }
 
-    /** Remembers that the outbound QoS 1 publish with this packet id carries this rtm-id. */
-    public void trackDelivery(final int packetId, final @NotNull String rtmId) {
-        deliveries.put(packetId, rtmId);
+    /** Remembers which message the outbound QoS 1 publish with this packet id is. */
+    public void trackDelivery(final int packetId, final @NotNull Delivery delivery) {
+        deliveries.put(packetId, delivery);
     }
 
-    /** Takes (and forgets) the rtm-id of the outbound publish with this packet id. */
-    public @Nullable String takeDelivery(final int packetId) {
+    /** Takes (and forgets) which message the outbound publish with this packet id was. */
+    public @Nullable Delivery takeDelivery(final int packetId) {
         return deliveries.remove(packetId);
     }
 

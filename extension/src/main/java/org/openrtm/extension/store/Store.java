@@ -51,9 +51,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * latest completed write. Range scans merge the three.
  *
  * <h2>Threads</h2>
- * All methods are thread-safe. One writer thread ("rtm-store-writer") owns the journal and the active layer's
- * mutation; one checkpoint thread ("rtm-store-checkpoint") owns MapDB writes. Futures complete on the callback
- * executor, never on the writer thread.
+ * All methods are thread-safe. One writer thread ("rtm-<folder>-writer", e.g. rtm-store-writer) owns the journal and
+ * the active layer's mutation; one checkpoint thread ("rtm-<folder>-checkpoint") owns MapDB writes. Futures complete
+ * on the callback executor, never on the writer thread.
  */
 public final class Store implements AutoCloseable {
 
@@ -99,6 +99,7 @@ public final class Store implements AutoCloseable {
     private final Atomic.Long checkpointLsn;
     private final Map<String, Keyspace> keyspaces = new LinkedHashMap<>();
     private final List<BTreeMap<byte[], byte[]>> base = new ArrayList<>();
+    private final List<CheckpointWriter> writers = new ArrayList<>();
     private final Journal journal;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
@@ -118,6 +119,7 @@ public final class Store implements AutoCloseable {
             final Path dir,
             final StoreOptions options,
             final List<String> names,
+            final Map<String, CheckpointWriter> checkpointWriters,
             final Executor callbackExecutor) throws IOException {
         this.dir = dir;
         this.options = options;
@@ -132,7 +134,11 @@ public final class Store implements AutoCloseable {
         int index = 0;
         for (final String name : names) {
             keyspaces.put(name, new Keyspace(name, index++));
-            base.add(db.treeMap("ks." + name, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).createOrOpen());
+            final CheckpointWriter w = checkpointWriters.get(name);
+            final DB.TreeMapMaker<byte[], byte[]> maker = db.treeMap("ks." + name, Serializer.BYTE_ARRAY,
+                    Serializer.BYTE_ARRAY);
+            base.add((w == null ? maker : maker.valuesOutsideNodesEnable()).createOrOpen());
+            writers.add(w);
         }
         db.commit();
         this.active = new Layer(names.size());
@@ -154,9 +160,11 @@ public final class Store implements AutoCloseable {
             log.info("Store {}: replayed {} journal records ({} changes) written after the last checkpoint", dir,
                     replayed[0], active.size);
         }
-        this.writer = new Thread(this::writeLoop, "rtm-store-writer");
+        // named after the folder, so that the threads of the main store and of the history store are told apart
+        final String name = dir.getFileName() == null ? "store" : dir.getFileName().toString();
+        this.writer = new Thread(this::writeLoop, "rtm-" + name + "-writer");
         this.writer.setDaemon(true);
-        this.checkpointer = new Thread(this::checkpointLoop, "rtm-store-checkpoint");
+        this.checkpointer = new Thread(this::checkpointLoop, "rtm-" + name + "-checkpoint");
         this.checkpointer.setDaemon(true);
         this.syncer = options.sync() == StoreOptions.Sync.INTERVAL ? new Thread(this::syncLoop, "rtm-store-sync") : null;
         writer.start();
@@ -181,8 +189,34 @@ public final class Store implements AutoCloseable {
             final @NotNull StoreOptions options,
             final @NotNull List<String> keyspaces,
             final @NotNull Executor callbackExecutor) throws IOException {
+        return open(dir, options, keyspaces, Map.of(), callbackExecutor);
+    }
+
+    /**
+     * Opens (or creates) a store in {@code dir} in which some keyspaces write their checkpoints themselves.
+     *
+     * @param dir               the folder for the MapDB file and the journal
+     * @param options           durability and checkpoint settings
+     * @param keyspaces         the names of the keyspaces, fixed for the life of the store
+     * @param checkpointWriters keyspace name → how that keyspace is written into MapDB (see {@link CheckpointWriter});
+     *                          keyspaces not named get one MapDB entry per key
+     * @param callbackExecutor  where write futures complete
+     * @throws IOException if the files cannot be opened or the journal cannot be read
+     */
+    public static @NotNull Store open(
+            final @NotNull Path dir,
+            final @NotNull StoreOptions options,
+            final @NotNull List<String> keyspaces,
+            final @NotNull Map<String, CheckpointWriter> checkpointWriters,
+            final @NotNull Executor callbackExecutor) throws IOException {
+        for (final String name : checkpointWriters.keySet()) {
+            if (!keyspaces.contains(name)) {
+                throw new IllegalArgumentException("checkpoint writer for keyspace '" + name
+                        + "', which is not one of " + keyspaces);
+            }
+        }
         try {
-            return new Store(dir, options, keyspaces, callbackExecutor);
+            return new Store(dir, options, keyspaces, checkpointWriters, callbackExecutor);
         } catch (final RuntimeException e) {
             throw new IOException("cannot open the store in " + dir + ": " + e, e);
         }
@@ -580,6 +614,17 @@ public final class Store implements AutoCloseable {
         try {
             for (int i = 0; i < layer.maps.size(); i++) {
                 final BTreeMap<byte[], byte[]> target = base.get(i);
+                final CheckpointWriter writer = writers.get(i);
+                if (writer != null) {
+                    final List<CheckpointWriter.Change> changes = new ArrayList<>(layer.maps.get(i).size());
+                    for (final Map.Entry<byte[], Val> e : layer.maps.get(i).entrySet()) {
+                        changes.add(new CheckpointWriter.Change(e.getKey(), e.getValue().value));
+                    }
+                    if (!changes.isEmpty()) {
+                        writer.checkpoint(changes, target);
+                    }
+                    continue;
+                }
                 for (final Map.Entry<byte[], Val> e : layer.maps.get(i).entrySet()) {
                     final byte[] v = e.getValue().value;
                     if (v == null) {
