@@ -24,8 +24,8 @@ import java.util.concurrent.CompletableFuture;
  * }</pre>
  *
  * <p>Features are grouped in objects: {@link #peer()}, {@link #channels()}, {@link #presence()},
- * {@link #broadcasts()} (attributes, history and call invitations will join them). The client's configuration is immutable; its connection state changes over time and is
- * reported to {@link ConnectionListener}s.
+ * {@link #broadcasts()} (attributes, history and call invitations will join them). The client's configuration is
+ * immutable; its connection state changes over time and is reported to {@link ConnectionListener}s.
  *
  * <p><b>Threads.</b> Every method is thread-safe and returns at once. Futures complete, and listeners are called, on
  * the callback executor (one the SDK owns, or the one given to the builder), one at a time and in order; never on a

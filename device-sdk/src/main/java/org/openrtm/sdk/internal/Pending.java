@@ -7,8 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 
 /**
- * One operation in the outbox: a peer message, a channel message, a broadcast or a request, from acceptance until its future completes. Touched
- * only on the engine thread (the future is completed through the callback executor).
+ * One operation in the outbox: a peer message, a channel message, a broadcast or a request, from acceptance until its
+ * future completes. Touched only on the engine thread (the future is completed through the callback executor).
  */
 final class Pending {
 
