@@ -66,7 +66,10 @@ public interface Channels {
      */
     @NotNull CompletableFuture<Void> leave(@NotNull String channel);
 
-    /** The channels this client is in, or is joining (an unmodifiable snapshot). */
+    /**
+     * The channels this client is in, or is joining (an unmodifiable snapshot). A {@link #join(String)} or
+     * {@link #leave(String)} shows here as soon as the client has taken it, a moment after the call returns.
+     */
     @NotNull Set<String> joined();
 
     /**

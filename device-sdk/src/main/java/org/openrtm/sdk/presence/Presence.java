@@ -59,7 +59,10 @@ public interface Presence {
      */
     @NotNull CompletableFuture<Void> unsubscribe(@NotNull Collection<String> uids);
 
-    /** The users this client watches now, or is about to (an unmodifiable snapshot). */
+    /**
+     * The users this client watches now, or is about to (an unmodifiable snapshot). A {@link #subscribe(Collection)}
+     * or {@link #unsubscribe(Collection)} shows here as soon as the client has taken it, a moment after the call.
+     */
     @NotNull Set<String> subscriptions();
 
     /**
