@@ -1,6 +1,9 @@
 package org.openrtm.sdk;
 
 import org.jetbrains.annotations.NotNull;
+import org.openrtm.sdk.broadcast.Broadcasts;
+import org.openrtm.sdk.channel.Channels;
+import org.openrtm.sdk.presence.Presence;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -20,9 +23,9 @@ import java.util.concurrent.CompletableFuture;
  * SendResult r = client.peer().send("bob", "hello").join();
  * }</pre>
  *
- * <p>Features are grouped in objects ({@link #peer()} today; channels, presence, attributes, history and call
- * invitations will join them). The client's configuration is immutable; its connection state changes over time and is
- * reported to {@link ConnectionListener}s.
+ * <p>Features are grouped in objects: {@link #peer()}, {@link #channels()}, {@link #presence()},
+ * {@link #broadcasts()} (attributes, history and call invitations will join them). The client's configuration is
+ * immutable; its connection state changes over time and is reported to {@link ConnectionListener}s.
  *
  * <p><b>Threads.</b> Every method is thread-safe and returns at once. Futures complete, and listeners are called, on
  * the callback executor (one the SDK owns, or the one given to the builder), one at a time and in order; never on a
@@ -54,7 +57,9 @@ public interface RtmClient extends AutoCloseable {
 
     /**
      * Logs out: fails every pending operation with {@link NotLoggedInException}, ends the MQTT session (so the server
-     * keeps new messages in the offline cache) and disconnects. Does nothing if not logged in.
+     * keeps new messages in the offline cache) and disconnects. The user leaves every channel, and the client stops
+     * watching presence and listening to broadcasts: after a new {@link #login()} it starts with none. Does nothing if
+     * not logged in.
      *
      * @return completes when disconnected; never fails
      */
@@ -71,6 +76,15 @@ public interface RtmClient extends AutoCloseable {
 
     /** Peer (1:1) messages. */
     @NotNull PeerMessaging peer();
+
+    /** Channels: join, leave, send, members, counts. */
+    @NotNull Channels channels();
+
+    /** Presence: query the online state of users, or watch it. */
+    @NotNull Presence presence();
+
+    /** Broadcasts: listen to them (every user), send them (services). */
+    @NotNull Broadcasts broadcasts();
 
     /**
      * Asks the server about itself and this client ({@code server.info}).

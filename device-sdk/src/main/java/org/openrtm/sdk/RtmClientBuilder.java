@@ -3,6 +3,9 @@ package org.openrtm.sdk;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 import org.openrtm.protocol.Ids;
+import org.openrtm.sdk.broadcast.BroadcastListener;
+import org.openrtm.sdk.channel.ChannelListener;
+import org.openrtm.sdk.presence.PresenceListener;
 import org.openrtm.sdk.internal.ClientConfig;
 import org.openrtm.sdk.internal.DefaultRtmClient;
 
@@ -41,6 +44,9 @@ public final class RtmClientBuilder {
     private Executor callbackExecutor;
     private final List<ConnectionListener> connectionListeners = new ArrayList<>();
     private final List<PeerListener> peerListeners = new ArrayList<>();
+    private final List<ChannelListener> channelListeners = new ArrayList<>();
+    private final List<PresenceListener> presenceListeners = new ArrayList<>();
+    private final List<BroadcastListener> broadcastListeners = new ArrayList<>();
 
     RtmClientBuilder() {
     }
@@ -289,6 +295,36 @@ public final class RtmClientBuilder {
     }
 
     /**
+     * Adds a channel listener from the start.
+     *
+     * @return this
+     */
+    public @NotNull RtmClientBuilder channelListener(final @NotNull ChannelListener listener) {
+        channelListeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * Adds a presence listener from the start.
+     *
+     * @return this
+     */
+    public @NotNull RtmClientBuilder presenceListener(final @NotNull PresenceListener listener) {
+        presenceListeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * Adds a broadcast listener from the start.
+     *
+     * @return this
+     */
+    public @NotNull RtmClientBuilder broadcastListener(final @NotNull BroadcastListener listener) {
+        broadcastListeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
      * Builds the client (not logged in yet).
      *
      * @return the client
@@ -311,7 +347,8 @@ public final class RtmClientBuilder {
         final ClientConfig config = new ClientConfig(serverUri, uid, token, tokenSupplier, sendTimeout, requestTimeout,
                 loginTimeout, connectTimeout, keepAlive, sessionExpiry, outboxCapacity, backoffInitial, backoffMax,
                 backoffJitter, receiveMaximum, duplicateMemory, receiptTracking, callbackExecutor);
-        return new DefaultRtmClient(config, connectionListeners, peerListeners);
+        return new DefaultRtmClient(config, connectionListeners, peerListeners, channelListeners, presenceListeners,
+                broadcastListeners);
     }
 
     private static Duration positive(final String name, final Duration d) {

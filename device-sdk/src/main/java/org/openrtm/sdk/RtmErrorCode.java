@@ -26,6 +26,11 @@ public enum RtmErrorCode {
     INTERNAL("internal"),
     /** No answer within the operation's timeout. {@link RtmTimeoutException}. */
     TIMEOUT(null),
+    /**
+     * A per-client limit of the server is reached: channels joined, presence subscriptions (SUBACK 0x97).
+     * {@link LimitExceededException}.
+     */
+    LIMIT_EXCEEDED(null),
     /** The outbox is full. {@link OutboxFullException}. */
     OUTBOX_FULL(null),
     /** The client is not logged in (never was, logged out, or aborted). {@link NotLoggedInException}. */

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openrtm.broker.testing.EmbeddedBroker;
 import org.openrtm.sdk.internal.Internals;
+import org.openrtm.sdk.presence.OnlineState;
 import org.openrtm.sdk.testing.Recorder;
 import org.openrtm.sdk.testing.TestClients;
 
@@ -17,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** A broker restart (it keeps no MQTT sessions; its store keeps caches and de-duplication records). */
+/** A broker restart (it keeps no MQTT sessions nor memberships; its store keeps caches and de-duplication records). */
 class BrokerRestartIT {
 
     @RegisterExtension
@@ -67,6 +68,38 @@ class BrokerRestartIT {
                 assertThat(back.sessionResumed()).isFalse();
             }
             assertThat(alice.serverInfo().get(10, TimeUnit.SECONDS).uid()).isEqualTo("alice");
+        }
+    }
+
+    @Test
+    void brokerRestart_channelsPresenceAndBroadcastListening_areRestoredBeforeTheClientsReportConnected() throws Exception {
+        final Recorder aliceSees = new Recorder();
+        final Recorder bobSees = new Recorder();
+        try (RtmClient alice = TestClients.listening(TestClients.builder(broker, "ch-alice"), aliceSees).build();
+             RtmClient bob = TestClients.listening(TestClients.builder(broker, "ch-bob"), bobSees).build()) {
+            alice.login().get(10, TimeUnit.SECONDS);
+            bob.login().get(10, TimeUnit.SECONDS);
+            alice.channels().join("ch-room").get(10, TimeUnit.SECONDS);
+            bob.channels().join("ch-room").get(10, TimeUnit.SECONDS);
+            alice.presence().subscribe(List.of("ch-bob")).get(10, TimeUnit.SECONDS);
+            bob.broadcasts().listen().get(10, TimeUnit.SECONDS);
+            final int changesBefore = aliceSees.changes.size() + bobSees.changes.size();
+
+            broker.restart();
+            await().atMost(Duration.ofSeconds(30)).until(() -> alice.state() == ConnectionState.CONNECTED
+                    && bob.state() == ConnectionState.CONNECTED && aliceSees.changes.size() + bobSees.changes.size()
+                    >= changesBefore + 4);
+            // the server forgot every membership; the clients joined again with their login's SUBSCRIBE
+            assertThat(alice.channels().send("ch-room", "after the restart").get(10, TimeUnit.SECONDS).recipients())
+                    .isEqualTo(1);
+            assertThat(Recorder.next(bobSees.channelMessages).text()).isEqualTo("after the restart");
+            assertThat(alice.channels().allMembers("ch-room").get(10, TimeUnit.SECONDS)).containsExactly("ch-alice", "ch-bob");
+            assertThat(alice.channels().joined()).containsExactly("ch-room");
+            assertThat(bob.broadcasts().isListening()).isTrue();
+
+            bob.logout().get(10, TimeUnit.SECONDS);
+            assertThat(Recorder.nextMatching(aliceSees.presence, e -> e.state() == OnlineState.OFFLINE && !e.isInitial())
+                    .uid()).isEqualTo("ch-bob");
         }
     }
 }

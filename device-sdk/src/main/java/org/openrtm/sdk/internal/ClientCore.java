@@ -104,6 +104,13 @@ final class ClientCore {
     private final RecentIds inboxIds;
     private final RecentIds eventIds;
     private final ReceiptTracker receipts;
+    private final RecentIds channelIds;
+    private final RecentIds broadcastIds;
+    /** The features' subscriptions (channels, presence, broadcasts). */
+    final Subscriptions subscriptions;
+    final PresenceImpl presence;
+    final ChannelsImpl channels;
+    final BroadcastsImpl broadcasts;
     private boolean closed;
     /** Publishes that were retries of an operation sent before (statistics, for tests and logs). */
     private long resends;
@@ -133,7 +140,13 @@ final class ClientCore {
         this.inboxIds = new RecentIds(config.duplicateMemory);
         this.eventIds = new RecentIds(config.duplicateMemory);
         this.receipts = new ReceiptTracker(config.receiptTracking);
+        this.channelIds = new RecentIds(config.duplicateMemory);
+        this.broadcastIds = new RecentIds(config.duplicateMemory);
         this.cidPrefix = randomPrefix();
+        this.presence = new PresenceImpl(this);
+        this.channels = new ChannelsImpl(this);
+        this.broadcasts = new BroadcastsImpl(this);
+        this.subscriptions = new Subscriptions(this::subscriptionLost);
     }
 
     private static ThreadFactory daemon(final String name) {
@@ -180,12 +193,39 @@ final class ClientCore {
         }, millis, TimeUnit.MILLISECONDS);
     }
 
-    private <T> void complete(final CompletableFuture<T> f, final T value) {
+    <T> void complete(final CompletableFuture<T> f, final T value) {
         callbacks.execute(() -> f.complete(value));
     }
 
-    private void fail(final CompletableFuture<?> f, final Throwable error) {
+    void fail(final CompletableFuture<?> f, final Throwable error) {
         callbacks.execute(() -> f.completeExceptionally(error));
+    }
+
+    /** Runs a listener call on the callback executor; an exception it throws is logged. */
+    void callback(final String what, final Runnable call) {
+        callbacks.execute(() -> {
+            try {
+                call.run();
+            } catch (final RuntimeException e) {
+                LOG.log(Level.WARNING, what + " threw " + e, e);
+            }
+        });
+    }
+
+    /**
+     * Runs a listener call on the callback executor, then acknowledges the message to the server (on the connection
+     * it came on), so a message whose callback never ran is delivered again.
+     */
+    void callbackThenAck(final String what, final Link l, final MqttMessage m, final Runnable call) {
+        callbacks.execute(() -> {
+            try {
+                call.run();
+            } catch (final RuntimeException e) {
+                LOG.log(Level.WARNING, what + " threw " + e, e);
+            } finally {
+                onEngine(() -> acknowledge(l, m));
+            }
+        });
     }
 
     ConnectionState state() {
@@ -324,8 +364,15 @@ final class ClientCore {
         l.connected = true;
         l.window = Math.max(1, receiveMaximum);
         l.sessionPresent = sessionPresent;
+        // a fresh session has none of the features' subscriptions: they ride along with the login's SUBSCRIBE, so
+        // that nothing is sent before the channels are joined again
+        l.resubscribed = sessionPresent ? List.of() : subscriptions.resubscription();
+        final List<Subscriptions.Sub> subs = new ArrayList<>(2 + l.resubscribed.size());
+        subs.add(new Subscriptions.Sub(inboxFilter, false));
+        subs.add(new Subscriptions.Sub(eventTopic, false));
+        subs.addAll(l.resubscribed);
         try {
-            l.subscribe(new String[] {inboxFilter, eventTopic});
+            l.subscribe(subs, (codes, reason) -> onSubscribed(l, codes, reason));
         } catch (final MqttException | RuntimeException e) {
             onLinkBroken(l, "subscribe failed: " + e);
         }
@@ -335,7 +382,8 @@ final class ClientCore {
         if (l != link) {
             return;
         }
-        for (final int code : codes) {
+        for (int i = 0; i < 2; i++) {
+            final int code = i < codes.length ? codes[i] : 0x80;
             if (code >= 0x80) {
                 final String detail = "the server refused the subscription to " + inboxFilter + " / " + eventTopic
                         + String.format(" (SUBACK 0x%02X)", code) + (reason != null ? ": " + reason : "");
@@ -343,6 +391,10 @@ final class ClientCore {
                         ConnectionChangeReason.LOGIN_FAILURE);
                 return;
             }
+        }
+        if (!l.resubscribed.isEmpty()) {
+            subscriptions.resubscribed(l.resubscribed, java.util.Arrays.copyOfRange(codes, Math.min(2, codes.length),
+                    codes.length), reason);
         }
         l.ready = true;
         attempt = 0;
@@ -357,6 +409,10 @@ final class ClientCore {
         }
         loginWaiters.clear();
         pump();
+        subscriptions.pump(l);
+        if (!l.resubscribed.isEmpty()) {
+            channels.freshSession();
+        }
     }
 
     void onConnectFailed(final Link l, final Throwable error) {
@@ -572,6 +628,7 @@ final class ClientCore {
         }
         l.inFlight.clear();
         outbox.putBack(back);
+        subscriptions.linkEnded(l);
         io.execute(l::close);
     }
 
@@ -603,6 +660,11 @@ final class ClientCore {
         for (final CompletableFuture<Receipt> f : receipts.clear()) {
             fail(f, receiptError);
         }
+        // the session ended with the login: the broker forgot every subscription, the server every membership
+        subscriptions.clear(new NotLoggedInException(now, why));
+        presence.clear();
+        channels.clear();
+        broadcasts.clear();
     }
 
     CompletableFuture<Void> logout() {
@@ -681,6 +743,78 @@ final class ClientCore {
         return p.future;
     }
 
+    /**
+     * Accepts a channel message or a broadcast; the future completes with a {@link GroupAck}.
+     *
+     * @param kind            {@link Pending.Kind#CHANNEL} or {@link Pending.Kind#BROADCAST}
+     * @param topic           the topic to publish to
+     * @param payload         the payload (not copied)
+     * @param text            whether to mark it as UTF-8 text
+     * @param properties      the protocol's and the application's user properties, {@code rtm-cid} excluded
+     * @param clientMessageId the caller's {@code rtm-cid}, or null for a fresh one
+     * @param timeout         the send's timeout, or null for the client's
+     */
+    CompletableFuture<Object> sendGroup(final Pending.Kind kind, final String topic, final byte[] payload, final boolean text,
+                                        final Map<String, String> properties, final @Nullable String clientMessageId,
+                                        final @Nullable Duration timeout) {
+        final String cid = clientMessageId != null ? clientMessageId : nextClientMessageId();
+        final List<UserProperty> props = new ArrayList<>();
+        props.add(new UserProperty(Props.CID, cid));
+        properties.forEach((k, v) -> props.add(new UserProperty(k, v)));
+        final Pending p = new Pending(kind, seqs.incrementAndGet(), topic, payload, text, props, null, cid, null);
+        submit(p, timeout != null ? timeout : config.sendTimeout);
+        return p.future;
+    }
+
+    /**
+     * Queues a SUBSCRIBE or UNSUBSCRIBE for a feature, with the request timeout. Engine thread.
+     *
+     * @param done told the outcome once, on the engine: null for success, else the error (the refusal, a timeout, or
+     *             {@link NotLoggedInException})
+     * @return false (and nothing queued, nothing told) if the client is not logged in
+     */
+    boolean submitSubscription(final boolean subscribe, final List<Subscriptions.Sub> subs,
+                               final Consumer<RtmException> done) {
+        if (state == ConnectionState.DISCONNECTED || state == ConnectionState.ABORTED || closed) {
+            return false;
+        }
+        final ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
+        final Subscriptions.Op op = subscriptions.submit(subscribe, subs, error -> {
+            cancel(timer[0]);
+            done.accept(error);
+        });
+        final Duration timeout = config.requestTimeout;
+        timer[0] = schedule(() -> {
+            if (op.told) {
+                return;
+            }
+            final boolean waiting = subscriptions.isWaiting(op);
+            if (waiting && subscribe) {
+                subscriptions.drop(op); // never sent: nothing happened
+            }
+            subscriptions.tellEarly(op, new RtmTimeoutException((subscribe ? "subscription to " : "unsubscription from ")
+                    + op.subs + " got no answer within " + timeout + (waiting ? " (it was never sent: the client was "
+                    + state + ")" : " (it was sent; if the server grants it late, it is undone)"), !waiting));
+        }, timeout.toMillis());
+        final Link l = link;
+        if (l != null && l.ready && state == ConnectionState.CONNECTED) {
+            subscriptions.pump(l);
+        }
+        return true;
+    }
+
+    /** The server refused to restore a feature's subscription after a fresh-session reconnect. */
+    private void subscriptionLost(final String filter, final RtmException why) {
+        channels.lost(filter, why);
+        presence.lost(filter, why);
+        broadcasts.lost(filter, why);
+    }
+
+    /** A {@link NotLoggedInException} for an operation started while not logged in. */
+    NotLoggedInException notLoggedIn() {
+        return new NotLoggedInException(state, "not logged in (state " + state + "): call login() first");
+    }
+
     /** Accepts a request; the future completes with the result's JSON text. */
     CompletableFuture<Object> request(final String method, final String json) {
         final String topic = RtmTopics.rpc(method);
@@ -727,7 +861,7 @@ final class ClientCore {
             }
             p.timer = schedule(() -> {
                 if (!p.done) {
-                    finish(p, new RtmTimeoutException((p.kind == Pending.Kind.PEER ? "message " + p.id + " to "
+                    finish(p, new RtmTimeoutException((p.kind != Pending.Kind.RPC ? "message " + p.id + " to "
                             : "request " + p.method + " on ") + p.topic + " got no answer within " + timeout
                             + (p.sends > 0 ? " (it was sent; its outcome is unknown)" : " (it was never sent: "
                             + (state == ConnectionState.CONNECTED ? "it waited in the outbox" : "the client was " + state)
@@ -806,6 +940,9 @@ final class ClientCore {
                 finish(p, Results.refusal(code, status, reason));
             } else if (p.kind == Pending.Kind.PEER) {
                 peerAccepted(p, Results.delivery(code, status), up.get(Props.ID));
+            } else if (p.kind == Pending.Kind.CHANNEL || p.kind == Pending.Kind.BROADCAST) {
+                final String rtmId = up.get(Props.ID);
+                finish(p, new GroupAck(rtmId != null ? rtmId : "", p.id, (int) parseLong(up.get(Props.RECIPIENTS), -1)));
             } else {
                 // the reply comes on the event topic; if the connection drops first, the request is sent again
                 p.awaitingReply = true;
@@ -908,11 +1045,47 @@ final class ClientCore {
             onEvent(l, m, up);
             return;
         }
+        if (t.isValid()) {
+            switch (t.family()) {
+                case PRESENCE:
+                    l.acknowledge(m);
+                    presence.onPresence(Objects.requireNonNull(t.id()), m.getPayload(), m.isRetained());
+                    return;
+                case CHANNEL_MSG:
+                    final String rtmId = up.get(Props.ID);
+                    if (rtmId != null && !channelIds.add(rtmId)) {
+                        LOG.log(Level.FINE, "{0}: duplicate channel message {1} dropped", new Object[] {config.uid, rtmId});
+                        l.acknowledge(m);
+                        return;
+                    }
+                    channels.onMessage(l, m, Objects.requireNonNull(t.id()), Objects.requireNonNull(t.sub()), up);
+                    return;
+                case CHANNEL_MEMBER:
+                    l.acknowledge(m);
+                    channels.onMember(Objects.requireNonNull(t.id()), Objects.requireNonNull(t.sub()), m.getPayload(),
+                            m.isRetained());
+                    return;
+                case CHANNEL_COUNT:
+                    l.acknowledge(m);
+                    channels.onCount(Objects.requireNonNull(t.id()), m.getPayload(), m.isRetained());
+                    return;
+                case BROADCAST:
+                    final String id = up.get(Props.ID);
+                    if (id != null && !broadcastIds.add(id)) {
+                        l.acknowledge(m);
+                        return;
+                    }
+                    broadcasts.onMessage(l, m, Objects.requireNonNull(t.id()), up);
+                    return;
+                default:
+                    break;
+            }
+        }
         LOG.log(Level.FINE, "{0}: message on unexpected topic {1} ignored", new Object[] {config.uid, topic});
         l.acknowledge(m);
     }
 
-    private void acknowledge(final Link l, final MqttMessage m) {
+    void acknowledge(final Link l, final MqttMessage m) {
         // only on the connection it came on: after a reconnect the server delivers it again (and it is dropped as a
         // duplicate, and acknowledged then)
         if (l == link && l.connected) {
@@ -989,7 +1162,7 @@ final class ClientCore {
         finish(p, Results.rpcError(Json.string(e, "code"), Json.string(e, "message")));
     }
 
-    private static Map<String, String> userProperties(final @Nullable MqttProperties props) {
+    static Map<String, String> userProperties(final @Nullable MqttProperties props) {
         final Map<String, String> map = new LinkedHashMap<>();
         if (props != null && props.getUserProperties() != null) {
             for (final UserProperty u : props.getUserProperties()) {
@@ -999,14 +1172,18 @@ final class ClientCore {
         return map;
     }
 
-    private static long parseLong(final @Nullable String s) {
+    static long parseLong(final @Nullable String s) {
+        return parseLong(s, 0);
+    }
+
+    static long parseLong(final @Nullable String s, final long fallback) {
         if (s == null) {
-            return 0;
+            return fallback;
         }
         try {
             return Long.parseLong(s);
         } catch (final NumberFormatException e) {
-            return 0;
+            return fallback;
         }
     }
 

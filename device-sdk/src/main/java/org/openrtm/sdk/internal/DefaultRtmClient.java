@@ -9,6 +9,12 @@ import org.openrtm.sdk.RtmClient;
 import org.openrtm.sdk.SendOptions;
 import org.openrtm.sdk.SendResult;
 import org.openrtm.sdk.ServerInfo;
+import org.openrtm.sdk.broadcast.BroadcastListener;
+import org.openrtm.sdk.broadcast.Broadcasts;
+import org.openrtm.sdk.channel.ChannelListener;
+import org.openrtm.sdk.channel.Channels;
+import org.openrtm.sdk.presence.Presence;
+import org.openrtm.sdk.presence.PresenceListener;
 import org.openrtm.protocol.Rpc;
 
 import java.nio.charset.StandardCharsets;
@@ -30,12 +36,21 @@ public final class DefaultRtmClient implements RtmClient, PeerMessaging {
      * @param config              the validated options
      * @param connectionListeners listeners added on the builder
      * @param peerListeners       listeners added on the builder
+     * @param channelListeners    listeners added on the builder
+     * @param presenceListeners   listeners added on the builder
+     * @param broadcastListeners  listeners added on the builder
      */
     public DefaultRtmClient(final @NotNull ClientConfig config, final @NotNull List<ConnectionListener> connectionListeners,
-                            final @NotNull List<PeerListener> peerListeners) {
+                            final @NotNull List<PeerListener> peerListeners,
+                            final @NotNull List<ChannelListener> channelListeners,
+                            final @NotNull List<PresenceListener> presenceListeners,
+                            final @NotNull List<BroadcastListener> broadcastListeners) {
         this.core = new ClientCore(config);
         core.connectionListeners.addAll(connectionListeners);
         core.peerListeners.addAll(peerListeners);
+        core.channels.listeners.addAll(channelListeners);
+        core.presence.listeners.addAll(presenceListeners);
+        core.broadcasts.listeners.addAll(broadcastListeners);
     }
 
     /** The engine, for tests in this package. */
@@ -75,6 +90,21 @@ public final class DefaultRtmClient implements RtmClient, PeerMessaging {
     @Override
     public @NotNull PeerMessaging peer() {
         return this;
+    }
+
+    @Override
+    public @NotNull Channels channels() {
+        return core.channels;
+    }
+
+    @Override
+    public @NotNull Presence presence() {
+        return core.presence;
+    }
+
+    @Override
+    public @NotNull Broadcasts broadcasts() {
+        return core.broadcasts;
     }
 
     @Override
@@ -145,7 +175,7 @@ public final class DefaultRtmClient implements RtmClient, PeerMessaging {
      * The future handed to the application: completes on the same thread as the internal one (the callback
      * executor), with its exception unwrapped, and cancelling it cancels the operation.
      */
-    private static <T> CompletableFuture<T> view(final CompletableFuture<Object> source, final Function<Object, T> map) {
+    static <T> CompletableFuture<T> view(final CompletableFuture<Object> source, final Function<Object, T> map) {
         final CompletableFuture<T> out = new CompletableFuture<>();
         source.whenComplete((r, e) -> {
             if (e != null) {

@@ -7,10 +7,14 @@ import com.google.gson.JsonParser;
 import org.jetbrains.annotations.Nullable;
 import org.openrtm.protocol.Limits;
 import org.openrtm.sdk.ServerInfo;
+import org.openrtm.sdk.channel.MemberPage;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /** The few JSON documents the SDK reads (events, RPC replies, {@code server.info}), with Gson. Pure. */
 final class Json {
@@ -64,6 +68,35 @@ final class Json {
                 (int) number(l, "maxRecipientList", Limits.MAX_RECIPIENT_LIST));
         return new ServerInfo(orEmpty(string(r, "version")), orEmpty(string(r, "uid")), orEmpty(string(r, "role")),
                 orEmpty(string(r, "via")), Instant.ofEpochMilli(number(r, "time", 0)), limits);
+    }
+
+    /** Parses an RPC result that must be a JSON object. */
+    static JsonObject resultObject(final String method, final String resultJson) {
+        final JsonObject r = object(resultJson.getBytes(StandardCharsets.UTF_8));
+        if (r == null) {
+            throw new IllegalArgumentException(method + " result is not a JSON object");
+        }
+        return r;
+    }
+
+    /** The strings of an array field, unmodifiable (empty if the field is missing). */
+    static List<String> strings(final JsonObject o, final String name) {
+        final JsonElement array = o.get(name);
+        final List<String> out = new ArrayList<>();
+        if (array != null && array.isJsonArray()) {
+            for (final JsonElement e : array.getAsJsonArray()) {
+                if (e.isJsonPrimitive()) {
+                    out.add(e.getAsString());
+                }
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /** Reads a {@code channel.members} result. */
+    static MemberPage memberPage(final String cid, final String resultJson) {
+        final JsonObject r = resultObject("channel.members", resultJson);
+        return new MemberPage(cid, strings(r, "members"), string(r, "cursor"));
     }
 
     private static String orEmpty(final @Nullable String s) {

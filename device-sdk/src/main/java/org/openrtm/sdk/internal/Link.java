@@ -14,6 +14,7 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -32,6 +33,7 @@ final class Link implements MqttCallback {
     final long number;
     final MqttAsyncClient paho;
     final ConnackSniffer sniffer = new ConnackSniffer();
+    final SubackPatch subackPatch = new SubackPatch();
     /** Messages sent on this connection and not yet acknowledged, in send order. */
     final Set<Pending> inFlight = new LinkedHashSet<>();
     /** The server's Receive Maximum: most unacknowledged QoS 1 publishes at once. */
@@ -42,6 +44,8 @@ final class Link implements MqttCallback {
     boolean sessionPresent;
     /** SUBACK received: the outbox may be sent. */
     boolean ready;
+    /** The features' subscriptions made again with the login's SUBSCRIBE (a fresh session), else empty. */
+    List<Subscriptions.Sub> resubscribed = List.of();
     /** The engine has dealt with the end of this connection. */
     boolean ended;
     private final ClientCore core;
@@ -67,7 +71,7 @@ final class Link implements MqttCallback {
         o.setAutomaticReconnect(false);
         o.setReceiveMaximum(c.receiveMaximum);
         o.setUseSubscriptionIdentifiers(false);
-        o.setSocketFactory(new NoDelaySocketFactory(sniffer));
+        o.setSocketFactory(new NoDelaySocketFactory(sniffer, subackPatch));
         paho.connect(o, null, new MqttActionListener() {
             @Override
             public void onSuccess(final IMqttToken token) {
@@ -84,26 +88,47 @@ final class Link implements MqttCallback {
         });
     }
 
-    /** Subscribes to the user's inbox and event topics; the outcome comes as {@code onSubscribed}. */
-    void subscribe(final String[] filters) throws MqttException {
-        final MqttSubscription[] subs = new MqttSubscription[filters.length];
-        for (int i = 0; i < filters.length; i++) {
-            subs[i] = new MqttSubscription(filters[i], 1);
+    /** What the engine does with a SUBACK or UNSUBACK: the reason codes in filter order, and the reason string. */
+    interface Answer {
+        void answered(int[] codes, String reason);
+    }
+
+    /**
+     * Subscribes at QoS 1; the SUBACK comes to {@code answer} on the engine. If the SUBSCRIBE fails on the client
+     * side (the connection went down), the connection is treated as broken.
+     */
+    void subscribe(final List<Subscriptions.Sub> filters, final Answer answer) throws MqttException {
+        final MqttSubscription[] subs = new MqttSubscription[filters.size()];
+        for (int i = 0; i < subs.length; i++) {
+            subs[i] = new MqttSubscription(filters.get(i).filter, 1);
+            subs[i].setNoLocal(filters.get(i).noLocal);
         }
-        paho.subscribe(subs, null, new MqttActionListener() {
+        paho.subscribe(subs, null, listener(answer, true), new MqttProperties());
+    }
+
+    /** Unsubscribes; the UNSUBACK comes to {@code answer} on the engine. */
+    void unsubscribe(final String[] filters, final Answer answer) throws MqttException {
+        paho.unsubscribe(filters, null, listener(answer, false), new MqttProperties());
+    }
+
+    private MqttActionListener listener(final Answer answer, final boolean subscribe) {
+        return new MqttActionListener() {
             @Override
             public void onSuccess(final IMqttToken token) {
-                final int[] codes = token.getReasonCodes();
+                final int[] original = subscribe ? subackPatch.originalCodes(token.getMessageId()) : null;
+                final int[] codes = original != null ? original
+                        : token.getReasonCodes() == null ? new int[0] : token.getReasonCodes();
                 final String reason = token.getResponseProperties() == null ? null
                         : token.getResponseProperties().getReasonString();
-                core.onEngine(() -> core.onSubscribed(Link.this, codes, reason));
+                core.onEngine(() -> answer.answered(codes, reason));
             }
 
             @Override
             public void onFailure(final IMqttToken token, final Throwable exception) {
-                core.onEngine(() -> core.onLinkBroken(Link.this, "subscribe failed: " + exception));
+                core.onEngine(() -> core.onLinkBroken(Link.this, (subscribe ? "subscribe" : "unsubscribe")
+                        + " failed: " + exception));
             }
-        }, new MqttProperties());
+        };
     }
 
     /** Publishes at QoS 1; the PUBACK comes as {@code onPubAck}. */

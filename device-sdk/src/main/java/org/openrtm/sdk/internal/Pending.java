@@ -7,13 +7,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 
 /**
- * One operation in the outbox: a peer message or a request, from acceptance until its future completes. Touched
- * only on the engine thread (the future is completed through the callback executor).
+ * One operation in the outbox: a peer message, a channel message, a broadcast or a request, from acceptance until its
+ * future completes. Touched only on the engine thread (the future is completed through the callback executor).
  */
 final class Pending {
 
-    /** What kind of operation. */
-    enum Kind { PEER, RPC }
+    /** What kind of operation: a peer message, a request, a channel message, a broadcast. */
+    enum Kind { PEER, RPC, CHANNEL, BROADCAST }
 
     final Kind kind;
     /** Acceptance order; the outbox sends in this order, retries included. */
@@ -23,7 +23,7 @@ final class Pending {
     final boolean text;
     final List<UserProperty> properties;
     final Long expirySeconds;
-    /** The client message id ({@code rtm-cid}) of a peer message; the correlation id of a request. */
+    /** The client message id ({@code rtm-cid}) of a message; the correlation id of a request. */
     final String id;
     final String method;
     final CompletableFuture<Object> future = new CompletableFuture<>();

@@ -16,7 +16,7 @@ class PlumbingTest {
 
     @Test
     void sockets_haveTcpNoDelay() throws Exception {
-        try (Socket s = new NoDelaySocketFactory(new ConnackSniffer()).createSocket()) {
+        try (Socket s = new NoDelaySocketFactory(new ConnackSniffer(), new SubackPatch()).createSocket()) {
             assertThat(s.getTcpNoDelay()).isTrue();
         }
     }

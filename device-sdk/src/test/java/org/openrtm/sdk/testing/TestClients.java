@@ -27,9 +27,15 @@ public final class TestClients {
                 .reconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(1));
     }
 
+    /** Adds the recorder as every kind of listener. */
+    public static RtmClientBuilder listening(final RtmClientBuilder b, final Recorder recorder) {
+        return b.connectionListener(recorder).peerListener(recorder).channelListener(recorder).presenceListener(recorder)
+                .broadcastListener(recorder);
+    }
+
     /** A client for {@code uid}, logged in, with the recorder as its listeners. */
     public static RtmClient loggedIn(final EmbeddedBroker broker, final String uid, final Recorder recorder) {
-        final RtmClient c = builder(broker, uid).connectionListener(recorder).peerListener(recorder).build();
+        final RtmClient c = listening(builder(broker, uid), recorder).build();
         c.login().join();
         return c;
     }

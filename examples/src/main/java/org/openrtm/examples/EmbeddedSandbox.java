@@ -1,0 +1,84 @@
+package org.openrtm.examples;
+
+import org.jetbrains.annotations.NotNull;
+import org.openrtm.broker.RtmBroker;
+import org.openrtm.protocol.Role;
+import org.openrtm.sdk.RtmClient;
+import org.openrtm.sdk.RtmClientBuilder;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A sandbox on an {@link RtmBroker} started in this process: 127.0.0.1, a free MQTT port, no WebSocket or HTTP
+ * listener, a temporary data folder and a random secret; tokens are minted in-process. {@link #close()} stops the
+ * broker and deletes the folder. Not thread-safe to start and close; {@link #client(String)} is.
+ */
+public final class EmbeddedSandbox implements Sandbox, AutoCloseable {
+
+    private final RtmBroker broker;
+    private final Path dataDir;
+    private final PrintStream out;
+
+    private EmbeddedSandbox(final RtmBroker broker, final Path dataDir, final PrintStream out) {
+        this.broker = broker;
+        this.dataDir = dataDir;
+        this.out = out;
+    }
+
+    /**
+     * Starts a broker.
+     *
+     * @param out where the examples narrate
+     * @return the running sandbox
+     * @throws IOException if the broker does not start
+     */
+    public static @NotNull EmbeddedSandbox start(final @NotNull PrintStream out) throws IOException {
+        final Path dir = Files.createTempDirectory("rtm-examples-");
+        final byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        try {
+            final RtmBroker broker = RtmBroker.builder().host("127.0.0.1").mqttPort(0).wsPort(-1).httpPort(-1)
+                    .dataDir(dir).env(Map.of("RTM_SECRET", Base64.getEncoder().encodeToString(secret)))
+                    .build().start();
+            return new EmbeddedSandbox(broker, dir, out);
+        } catch (final IOException | RuntimeException e) {
+            delete(dir);
+            throw e;
+        }
+    }
+
+    @Override
+    public @NotNull RtmClientBuilder client(final @NotNull String uid) {
+        return RtmClient.builder().serverUri("tcp://127.0.0.1:" + broker.mqttPort()).uid(uid)
+                .token(broker.mintToken(uid, Role.USER, Duration.ofHours(1)));
+    }
+
+    @Override
+    public @NotNull PrintStream out() {
+        return out;
+    }
+
+    /** Stops the broker and deletes its data. */
+    @Override
+    public void close() {
+        broker.stop();
+        delete(dataDir);
+    }
+
+    private static void delete(final Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (final IOException e) {
+            // a temporary folder left behind is harmless
+        }
+    }
+}

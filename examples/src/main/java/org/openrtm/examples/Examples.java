@@ -1,0 +1,112 @@
+package org.openrtm.examples;
+
+import org.jetbrains.annotations.NotNull;
+import org.openrtm.examples.classroom.Classroom;
+import org.openrtm.examples.watchchat.WatchChat;
+
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs examples against a broker started in this process:
+ *
+ * <pre>
+ * java -jar examples/target/rtm-examples.jar watch-chat
+ * java -jar examples/target/rtm-examples.jar classroom
+ * java -jar examples/target/rtm-examples.jar all
+ * </pre>
+ *
+ * Each example narrates what happens and ends with its outcome; the exit status is 0 when every example ran to its
+ * end, 1 when one failed, 2 for a usage error.
+ */
+public final class Examples {
+
+    /** A runnable example: runs on a sandbox and returns its outcome. */
+    @FunctionalInterface
+    public interface Example {
+        /**
+         * @param sandbox where to run
+         * @return the outcome, printed at the end
+         * @throws Exception if a step fails
+         */
+        @NotNull Object run(@NotNull Sandbox sandbox) throws Exception;
+    }
+
+    /** The examples by command-line name, in order. */
+    public static final Map<String, Example> EXAMPLES;
+
+    static {
+        final Map<String, Example> m = new LinkedHashMap<>();
+        m.put("watch-chat", s -> new WatchChat(s).run());
+        m.put("classroom", s -> new Classroom(s, Classroom.LateJoinerCatchUp.NONE).run());
+        EXAMPLES = java.util.Collections.unmodifiableMap(m);
+    }
+
+    private Examples() {
+    }
+
+    /**
+     * The command line.
+     *
+     * @param args the example names, or {@code all}
+     */
+    public static void main(final String[] args) {
+        // quiet HiveMQ and the server: the examples tell their story themselves
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "rtm-examples-logback.xml");
+        }
+        final PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        final PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        System.exit(run(args, out, err));
+    }
+
+    /**
+     * Runs examples on one embedded broker.
+     *
+     * @param args the example names, or {@code all}
+     * @param out  where the examples narrate
+     * @param err  where problems go
+     * @return the exit status: 0 all ran, 1 one failed, 2 usage
+     */
+    public static int run(final String[] args, final PrintStream out, final PrintStream err) {
+        final List<String> names = new ArrayList<>();
+        for (final String a : args) {
+            if (a.equals("all")) {
+                names.addAll(EXAMPLES.keySet());
+            } else if (EXAMPLES.containsKey(a)) {
+                names.add(a);
+            } else {
+                err.println("unknown example '" + a + "'");
+                names.clear();
+                break;
+            }
+        }
+        if (names.isEmpty()) {
+            err.println("usage: java -jar rtm-examples.jar <example>... | all");
+            err.println("examples: " + String.join(", ", EXAMPLES.keySet()));
+            return 2;
+        }
+        try (EmbeddedSandbox sandbox = EmbeddedSandbox.start(out)) {
+            for (final String name : names) {
+                out.println("=== " + name + " ===");
+                final Object outcome = EXAMPLES.get(name).run(sandbox);
+                out.println("outcome: " + outcome);
+                out.println();
+            }
+            return 0;
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("interrupted");
+            return 1;
+        } catch (final Exception e) {
+            err.println("the example failed: " + e);
+            return 1;
+        }
+    }
+}
