@@ -170,14 +170,20 @@ class CoapGatewayIT {
         final Request put = Request.newPut();
         put.setPayload("2.1.0");
         final CoapResponse attribute = d.send(put, "/rtm/user/sensor-2/attr/firmware");
-        assertThat(attribute.getCode()).as("attributes arrive with issue 4; the server refuses them today")
-                .isEqualTo(ResponseCode.FORBIDDEN);
-        assertThat(attribute.getResponseText()).contains("not available");
+        assertThat(attribute.getCode()).as("a device writes its own attribute").isEqualTo(ResponseCode.CHANGED);
+        final Request foreign = Request.newPut();
+        foreign.setPayload("9.9");
+        final CoapResponse othersAttribute = d.send(foreign, "/rtm/user/bob/attr/firmware");
+        assertThat(othersAttribute.getCode()).as("another user's attribute").isEqualTo(ResponseCode.FORBIDDEN);
+        final Request stale = Request.newPut();
+        stale.setPayload("2.2.0");
+        final CoapResponse conflict = d.send(stale, "/rtm/user/sensor-2/attr/firmware", "ifrev=7");
+        assertThat(conflict.getCode()).as("compare-and-set with a wrong revision").isEqualTo(ResponseCode.PRECONDITION_FAILED);
         final CoapResponse delete = d.send(Request.newDelete(), "/rtm/user/sensor-2/attr/firmware");
-        assertThat(delete.getCode()).isEqualTo(ResponseCode.FORBIDDEN);
-        final CoapResponse presence = d.send(Request.newGet(), "/rtm/user/bob/presence");
-        assertThat(presence.getCode()).as("presence arrives with issue 3; the server refuses it today")
-                .isEqualTo(ResponseCode.FORBIDDEN);
+        assertThat(delete.getCode()).isEqualTo(ResponseCode.DELETED);
+        final CoapResponse presence = d.send(Request.newGet(), "/rtm/user/sensor-2/presence");
+        assertThat(presence.getCode()).as("reading a presence").isEqualTo(ResponseCode.CONTENT);
+        assertThat(presence.getResponseText()).contains("online").contains("coap");
         final CoapResponse readInbox = d.send(Request.newGet(), "/rtm/user/sensor-2/inbox");
         assertThat(readInbox.getCode()).isEqualTo(ResponseCode.METHOD_NOT_ALLOWED);
         final CoapResponse otherInbox = d.send(observeRequest(), "/rtm/user/bob/inbox");
