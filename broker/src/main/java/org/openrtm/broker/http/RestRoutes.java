@@ -78,6 +78,50 @@ final class RestRoutes {
             p.add("cids", list(req.query("cids"), "cids"));
             return runtime.get().rpc().call(Rpc.CHANNEL_COUNT, req.caller(), p);
         }));
+        for (final String scope : new String[] {"user", "channel"}) {
+            final String base = scope.equals("user") ? "/api/v1/users/{uid}/attributes" : "/api/v1/channels/{cid}/attributes";
+            final String idName = scope.equals("user") ? "uid" : "cid";
+            r.add(new Route("GET", base, Route.Access.SERVICE, 200, req -> {
+                final JsonObject p = attrTarget(scope, req.path(idName));
+                if (req.query("keys") != null) {
+                    p.add("keys", list(req.query("keys"), "keys"));
+                }
+                return runtime.get().rpc().call(Rpc.ATTR_GET, req.caller(), p);
+            }));
+            r.add(new Route("PUT", base, Route.Access.SERVICE, 200,
+                    req -> attrSet(runtime.get(), req, scope, idName, "replace")));
+            r.add(new Route("PATCH", base, Route.Access.SERVICE, 200,
+                    req -> attrSet(runtime.get(), req, scope, idName, "merge")));
+            r.add(new Route("DELETE", base, Route.Access.SERVICE, 200, req -> {
+                final JsonObject p = attrTarget(scope, req.path(idName));
+                final String keys = req.query("keys");
+                final String all = req.query("all");
+                if ((keys == null) == !"true".equals(all)) {
+                    throw ApiException.invalid("give exactly one of keys=k1,k2 or all=true");
+                }
+                if (keys != null) {
+                    p.add("keys", list(keys, "keys"));
+                } else {
+                    p.addProperty("all", true);
+                }
+                return runtime.get().rpc().call(Rpc.ATTR_DELETE, req.caller(), p);
+            }));
+        }
+        r.add(new Route("GET", "/api/v1/users/{uid}/history", Route.Access.SERVICE, 200, req -> {
+            final JsonObject p = historyQuery(req);
+            p.addProperty("uid", uid(req.path("uid")));
+            final String peer = req.query("peer");
+            if (peer == null) {
+                throw ApiException.invalid("peer is required: the other side of the conversation");
+            }
+            p.addProperty("peer", peer);
+            return runtime.get().rpc().call(Rpc.HISTORY_QUERY, req.caller(), p);
+        }));
+        r.add(new Route("GET", "/api/v1/channels/{cid}/history", Route.Access.SERVICE, 200, req -> {
+            final JsonObject p = historyQuery(req);
+            p.addProperty("cid", req.path("cid"));
+            return runtime.get().rpc().call(Rpc.HISTORY_QUERY, req.caller(), p);
+        }));
         r.add(new Route("GET", "/api/v1/server", Route.Access.SERVICE, 200,
                 req -> runtime.get().rpc().call(Rpc.SERVER_INFO, req.caller(), new JsonObject())));
         r.add(new Route("GET", "/api/v1/stats", Route.Access.SERVICE, 200, req -> stats(runtime.get())));
@@ -222,6 +266,52 @@ final class RestRoutes {
         }
         return new InboundPublish(topic, RtmTopics.parse(topic), payload, 1, false, props, expiry, null, null,
                 optString(body, "contentType"), text != null);
+    }
+
+    // ------------------------------------------------------------------------------------------- attributes, history
+
+    private static JsonObject attrTarget(final String scope, final String id) {
+        final JsonObject p = new JsonObject();
+        p.addProperty("scope", scope);
+        p.addProperty("id", id);
+        return p;
+    }
+
+    private static CompletableFuture<JsonElement> attrSet(final RtmRuntime rt, final ApiRequest req, final String scope,
+                                                          final String idName, final String mode) {
+        final JsonObject body = req.json();
+        final JsonObject p = attrTarget(scope, req.path(idName));
+        final JsonElement attrs = body.get("attrs");
+        if (attrs == null || !attrs.isJsonObject()) {
+            throw ApiException.invalid("attrs is required: an object of keys to string values");
+        }
+        p.add("attrs", attrs);
+        p.addProperty("mode", mode);
+        final JsonElement ifRev = body.get("ifRev");
+        if (ifRev != null && !ifRev.isJsonNull()) {
+            p.add("ifRev", ifRev);
+        }
+        for (final String name : body.keySet()) {
+            if (!name.equals("attrs") && !name.equals("ifRev")) {
+                throw ApiException.invalid("unknown field " + Ids.show(name) + "; the body has attrs and, optionally, ifRev");
+            }
+        }
+        return rt.rpc().call(Rpc.ATTR_SET, req.caller(), p);
+    }
+
+    private static JsonObject historyQuery(final ApiRequest req) {
+        final JsonObject p = new JsonObject();
+        for (final String name : new String[] {"start", "end", "limit"}) {
+            if (req.query(name) != null) {
+                p.addProperty(name, number(req.query(name), name));
+            }
+        }
+        for (final String name : new String[] {"order", "cursor"}) {
+            if (req.query(name) != null) {
+                p.addProperty(name, req.query(name));
+            }
+        }
+        return p;
     }
 
     // -------------------------------------------------------------------------------------------------------- admin

@@ -40,6 +40,24 @@ final class Rest {
                 .POST(HttpRequest.BodyPublishers.ofString(json)), token);
     }
 
+    Response put(final String path, final String token, final String json) throws IOException, InterruptedException {
+        return withBody("PUT", path, token, json);
+    }
+
+    Response patch(final String path, final String token, final String json) throws IOException, InterruptedException {
+        return withBody("PATCH", path, token, json);
+    }
+
+    Response delete(final String path, final String token) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).DELETE(), token);
+    }
+
+    private Response withBody(final String method, final String path, final String token, final String json)
+            throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(json)), token);
+    }
+
     Response send(final HttpRequest.Builder b, final String token) throws IOException, InterruptedException {
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
