@@ -71,6 +71,8 @@ public final class BrokerChild {
                     throw new IllegalArgumentException("unknown option '" + opt + "'");
             }
         }
+        // only the MQTT listener: the benchmark measures MQTT, and fixed default ports would collide between runs
+        b.httpPort(-1).withoutCoap();
         if ("hivemq".equals(kind)) {
             b.withoutExtension();
         } else if (!"rtm".equals(kind)) {
