@@ -166,4 +166,26 @@ class HistoryIT {
             assertThatThrownBy(failing::hasNext).isInstanceOf(ForbiddenException.class);
         }
     }
+
+    @Test
+    void channelMessagesSentAtMostOnce_areDeliveredAndRecorded() throws Exception {
+        final Recorder viewerSees = new Recorder();
+        try (RtmClient pen = TestClients.loggedIn(broker, "pen5", new Recorder());
+             RtmClient viewer = TestClients.loggedIn(broker, "viewer5", viewerSees)) {
+            get(pen.channels().join("board5"));
+            get(viewer.channels().join("board5"));
+            final ChannelSendOptions qos0 = ChannelSendOptions.builder().atMostOnce(true).build();
+            for (int i = 0; i < 20; i++) {
+                final var r = get(pen.channels().send("board5", "p" + i, qos0));
+                assertThat(r.recipients()).isEqualTo(-1);
+            }
+            for (int i = 0; i < 20; i++) {
+                assertThat(Recorder.next(viewerSees.channelMessages).text()).isEqualTo("p" + i);
+            }
+            final List<HistoryMessage> recorded = get(viewer.history().all(HistoryQuery.channel("board5")
+                    .order(HistoryOrder.OLDEST_FIRST).build(), 100));
+            assertThat(recorded).hasSize(20);
+            assertThat(recorded.get(19).text()).isEqualTo("p19");
+        }
+    }
 }
