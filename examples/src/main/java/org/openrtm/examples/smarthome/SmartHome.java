@@ -66,6 +66,8 @@ public final class SmartHome {
     /** The hub's side: a command "light.kitchen on" switches the light and updates the attribute. */
     private static final class Hub implements PeerListener {
         private final PrintStream out;
+        /** The new states the hub recorded, as "key=value". */
+        final Waiter<String> recorded = new Waiter<>();
         private RtmClient client;
 
         Hub(final PrintStream out) {
@@ -85,6 +87,8 @@ public final class SmartHome {
                     .whenComplete((revisions, e) -> {
                         if (e != null) {
                             out.println("[hub] could not record the new state: " + e.getMessage());
+                        } else {
+                            recorded.add(command[0] + "=" + command[1]);
                         }
                     });
         }
@@ -135,6 +139,7 @@ public final class SmartHome {
             final AttributeEvent kitchen = state.next("the kitchen light's new state");
             changes.add(kitchen.key() + "=" + kitchen.attribute().text());
             out.println("[app] the hub reports " + changes.get(0) + " (revision " + kitchen.revision() + ")");
+            hubLogic.recorded.next("the hub's confirmation of its write");
 
             // 4. the hub loses power: commands are unreachable, the last known state stays readable
             hub.logout().get(10, TimeUnit.SECONDS);
