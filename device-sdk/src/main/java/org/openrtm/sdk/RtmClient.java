@@ -48,7 +48,7 @@ public interface RtmClient extends AutoCloseable {
     @NotNull ConnectionState state();
 
     /**
-     * Logs in: connects (with a persistent MQTT session), subscribes to this user's inbox and event topics, and
+     * Logs in: connects (with a persistent MQTT session), subscribes to this user's inbox, event and call topics, and
      * keeps the connection up, reconnecting by itself, until {@link #logout()}. Messages cached while the user was
      * offline arrive right after.
      *
