@@ -405,8 +405,8 @@ final class ClientCore {
             }
         }
         if (!l.resubscribed.isEmpty()) {
-            subscriptions.resubscribed(l.resubscribed, java.util.Arrays.copyOfRange(codes, Math.min(FIXED_SUBSCRIPTIONS, codes.length),
-                    codes.length), reason);
+            subscriptions.resubscribed(l.resubscribed, java.util.Arrays.copyOfRange(codes,
+                    Math.min(FIXED_SUBSCRIPTIONS, codes.length), codes.length), reason);
         }
         l.ready = true;
         attempt = 0;
