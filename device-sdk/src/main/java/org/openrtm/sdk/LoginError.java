@@ -14,7 +14,7 @@ public enum LoginError {
     SERVER_UNAVAILABLE,
     /** Another CONNACK refusal; {@link LoginException#reasonCode()} has the code. */
     REFUSED,
-    /** The server refused the client's subscriptions to its own inbox and event topics. */
+    /** The server refused the client's subscriptions to its own inbox, event and call topics. */
     SUBSCRIPTION_REFUSED,
     /** The server could not be reached (connection refused, network error) within the login timeout. */
     UNREACHABLE,

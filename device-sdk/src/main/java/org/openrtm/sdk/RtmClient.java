@@ -1,8 +1,11 @@
 package org.openrtm.sdk;
 
 import org.jetbrains.annotations.NotNull;
+import org.openrtm.sdk.attribute.Attributes;
 import org.openrtm.sdk.broadcast.Broadcasts;
+import org.openrtm.sdk.call.Calls;
 import org.openrtm.sdk.channel.Channels;
+import org.openrtm.sdk.history.History;
 import org.openrtm.sdk.presence.Presence;
 
 import java.util.concurrent.CompletableFuture;
@@ -24,7 +27,7 @@ import java.util.concurrent.CompletableFuture;
  * }</pre>
  *
  * <p>Features are grouped in objects: {@link #peer()}, {@link #channels()}, {@link #presence()},
- * {@link #broadcasts()} (attributes, history and call invitations will join them). The client's configuration is
+ * {@link #broadcasts()}, {@link #attributes()}, {@link #history()} and {@link #calls()}. The client's configuration is
  * immutable; its connection state changes over time and is reported to {@link ConnectionListener}s.
  *
  * <p><b>Threads.</b> Every method is thread-safe and returns at once. Futures complete, and listeners are called, on
@@ -45,7 +48,7 @@ public interface RtmClient extends AutoCloseable {
     @NotNull ConnectionState state();
 
     /**
-     * Logs in: connects (with a persistent MQTT session), subscribes to this user's inbox and event topics, and
+     * Logs in: connects (with a persistent MQTT session), subscribes to this user's inbox, event and call topics, and
      * keeps the connection up, reconnecting by itself, until {@link #logout()}. Messages cached while the user was
      * offline arrive right after.
      *
@@ -85,6 +88,15 @@ public interface RtmClient extends AutoCloseable {
 
     /** Broadcasts: listen to them (every user), send them (services). */
     @NotNull Broadcasts broadcasts();
+
+    /** Attributes of users and channels: read, write (with compare-and-set), delete, watch. */
+    @NotNull Attributes attributes();
+
+    /** Message history: query peer conversations and channels, page by page. */
+    @NotNull History history();
+
+    /** Call invitations: invite users, answer invitations. */
+    @NotNull Calls calls();
 
     /**
      * Asks the server about itself and this client ({@code server.info}).

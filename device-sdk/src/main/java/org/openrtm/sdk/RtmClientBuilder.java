@@ -3,7 +3,9 @@ package org.openrtm.sdk;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 import org.openrtm.protocol.Ids;
+import org.openrtm.sdk.attribute.AttributeListener;
 import org.openrtm.sdk.broadcast.BroadcastListener;
+import org.openrtm.sdk.call.CallListener;
 import org.openrtm.sdk.channel.ChannelListener;
 import org.openrtm.sdk.presence.PresenceListener;
 import org.openrtm.sdk.internal.ClientConfig;
@@ -47,6 +49,8 @@ public final class RtmClientBuilder {
     private final List<ChannelListener> channelListeners = new ArrayList<>();
     private final List<PresenceListener> presenceListeners = new ArrayList<>();
     private final List<BroadcastListener> broadcastListeners = new ArrayList<>();
+    private final List<AttributeListener> attributeListeners = new ArrayList<>();
+    private final List<CallListener> callListeners = new ArrayList<>();
 
     RtmClientBuilder() {
     }
@@ -325,6 +329,27 @@ public final class RtmClientBuilder {
     }
 
     /**
+     * Adds an attribute listener from the start (it sees the attributes of the owners watched with
+     * {@code attributes().subscribe}).
+     *
+     * @return this
+     */
+    public @NotNull RtmClientBuilder attributeListener(final @NotNull AttributeListener listener) {
+        attributeListeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * Adds a call listener from the start, so that it sees the invitations that wait for this user at login.
+     *
+     * @return this
+     */
+    public @NotNull RtmClientBuilder callListener(final @NotNull CallListener listener) {
+        callListeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
      * Builds the client (not logged in yet).
      *
      * @return the client
@@ -348,7 +373,7 @@ public final class RtmClientBuilder {
                 loginTimeout, connectTimeout, keepAlive, sessionExpiry, outboxCapacity, backoffInitial, backoffMax,
                 backoffJitter, receiveMaximum, duplicateMemory, receiptTracking, callbackExecutor);
         return new DefaultRtmClient(config, connectionListeners, peerListeners, channelListeners, presenceListeners,
-                broadcastListeners);
+                broadcastListeners, attributeListeners, callListeners);
     }
 
     private static Duration positive(final String name, final Duration d) {

@@ -16,9 +16,9 @@ public enum RtmErrorCode {
     RATE_LIMITED("rate_limited"),
     /** The server found the request malformed ({@code invalid}). {@link InvalidRequestException}. */
     INVALID("invalid"),
-    /** A compare-and-set did not match ({@code conflict}). */
+    /** A compare-and-set did not match, or a call action came out of order ({@code conflict}). {@link ConflictException}. */
     CONFLICT("conflict"),
-    /** The thing asked for does not exist ({@code not_found}). */
+    /** The thing asked for does not exist ({@code not_found}). {@link NotFoundException}. */
     NOT_FOUND("not_found"),
     /** The server has no such request method ({@code unknown_method}). */
     UNKNOWN_METHOD("unknown_method"),

@@ -43,7 +43,7 @@ class FootprintIT {
         }
         final long jarBytes = Files.size(jar);
         LOG.info("SDK jar {}: {} bytes", jar.getFileName(), jarBytes);
-        assertThat(jarBytes).isLessThan(200_000);
+        assertThat(jarBytes).isLessThan(300_000); // 219 KB with attributes, history and calls
 
         final List<String> cmd = new ArrayList<>(List.of(
                 Paths.get(System.getProperty("java.home"), "bin", "java").toString(),

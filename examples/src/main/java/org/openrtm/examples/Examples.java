@@ -1,8 +1,11 @@
 package org.openrtm.examples;
 
 import org.jetbrains.annotations.NotNull;
+import org.openrtm.examples.carremote.CarRemote;
 import org.openrtm.examples.classroom.Classroom;
+import org.openrtm.examples.smarthome.SmartHome;
 import org.openrtm.examples.watchchat.WatchChat;
+import org.openrtm.examples.whiteboard.Whiteboard;
 
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
@@ -19,6 +22,9 @@ import java.util.Map;
  * <pre>
  * java -jar examples/target/rtm-examples.jar watch-chat
  * java -jar examples/target/rtm-examples.jar classroom
+ * java -jar examples/target/rtm-examples.jar smart-home
+ * java -jar examples/target/rtm-examples.jar car-remote
+ * java -jar examples/target/rtm-examples.jar whiteboard
  * java -jar examples/target/rtm-examples.jar all
  * </pre>
  *
@@ -43,8 +49,12 @@ public final class Examples {
 
     static {
         final Map<String, Example> m = new LinkedHashMap<>();
+        // one line per example: a new one is one more line here (and its README section)
         m.put("watch-chat", s -> new WatchChat(s).run());
-        m.put("classroom", s -> new Classroom(s, Classroom.LateJoinerCatchUp.NONE).run());
+        m.put("classroom", s -> new Classroom(s).run());
+        m.put("smart-home", s -> new SmartHome(s).run());
+        m.put("car-remote", s -> new CarRemote(s).run());
+        m.put("whiteboard", s -> new Whiteboard(s).run());
         EXAMPLES = java.util.Collections.unmodifiableMap(m);
     }
 

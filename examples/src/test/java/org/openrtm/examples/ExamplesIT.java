@@ -3,8 +3,11 @@ package org.openrtm.examples;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openrtm.broker.testing.EmbeddedBroker;
+import org.openrtm.examples.carremote.CarRemote;
 import org.openrtm.examples.classroom.Classroom;
+import org.openrtm.examples.smarthome.SmartHome;
 import org.openrtm.examples.watchchat.WatchChat;
+import org.openrtm.examples.whiteboard.Whiteboard;
 import org.openrtm.sdk.DeliveryStatus;
 import org.openrtm.sdk.RtmClient;
 import org.openrtm.sdk.RtmClientBuilder;
@@ -13,7 +16,7 @@ import org.openrtm.sdk.presence.OnlineState;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ExamplesIT {
 
     @RegisterExtension
-    static final EmbeddedBroker broker = EmbeddedBroker.create();
+    static final EmbeddedBroker broker = EmbeddedBroker.withSettings(EmbeddedSandbox.SETTINGS);
 
     /** A sandbox on the test broker that records the narration. */
     private static final class TestSandbox implements Sandbox {
@@ -58,9 +61,9 @@ class ExamplesIT {
     }
 
     @Test
-    void classroom_rosterCountHandsWhitelistAndALateJoiner() throws Exception {
+    void classroom_rosterCountPinnedHandsWhitelistAndALateJoinerWithHistory() throws Exception {
         final TestSandbox sandbox = new TestSandbox();
-        final Classroom.Outcome o = new Classroom(sandbox, Classroom.LateJoinerCatchUp.NONE).run();
+        final Classroom.Outcome o = new Classroom(sandbox).run();
         assertThat(o.rosters()).containsExactly(Set.of("sam"), Set.of("sam", "kim"), Set.of("sam", "kim", "lee"),
                 Set.of("sam", "kim"));
         assertThat(o.counts()).last().isEqualTo(3);
@@ -71,16 +74,45 @@ class ExamplesIT {
         assertThat(o.question()).isEqualTo("kim: Is 2/4 the same as 1/2?");
         assertThat(o.questionLeakedTo()).isEmpty();
         assertThat(o.lateJoinerRoster()).containsExactly("kim", "ms-rivera", "sam");
-        assertThat(o.catchUp()).isEmpty();
-        assertThat(sandbox.narration()).contains("come with attributes and history");
+        assertThat(o.pinnedSeenBy()).containsExactly("kim", "sam");
+        assertThat(o.lateJoinerPinned()).isEqualTo(Classroom.ANNOUNCEMENT);
+        // the lesson so far, in order, without the question only the teacher was meant to get
+        assertThat(o.replay()).containsExactly("ms-rivera: Welcome! Today: fractions.", "sam: ✋", "ms-rivera: sam");
+        assertThat(sandbox.narration()).contains("[lee] pinned: " + Classroom.ANNOUNCEMENT);
     }
 
     @Test
-    void theLateJoinerCatchUp_isCalledWithTheLateStudentInTheChannel() throws Exception {
+    void smartHome_commandsWithDeliveryResults_stateAsAttributes_presenceOfTheHub() throws Exception {
         final TestSandbox sandbox = new TestSandbox();
-        final Classroom.Outcome o = new Classroom(sandbox, (student, channel, out) -> List.of(student.uid() + " in "
-                + student.channels().joined() + " for " + channel)).run();
-        assertThat(o.catchUp()).containsExactly("lee in [class-7b] for class-7b");
-        assertThat(sandbox.narration()).doesNotContain("come with attributes and history");
+        final SmartHome.Outcome o = new SmartHome(sandbox).run();
+        assertThat(o.hubPresence()).containsExactly(OnlineState.ONLINE, OnlineState.OFFLINE);
+        assertThat(o.commandResults()).containsExactly(DeliveryStatus.DELIVERED, DeliveryStatus.UNREACHABLE);
+        assertThat(o.stateChanges()).containsExactly("light.kitchen=on");
+        assertThat(o.lastKnown()).containsExactly(Map.entry("fw", "2.4.1"), Map.entry("light.kitchen", "on"),
+                Map.entry("light.porch", "off"));
+        assertThat(sandbox.narration()).contains("[hub] ana-app says: light.kitchen on");
+    }
+
+    @Test
+    void carRemote_acceptedRefusedAndATimeoutWhenTheCarIsOffline() throws Exception {
+        final TestSandbox sandbox = new TestSandbox();
+        final CarRemote.Outcome o = new CarRemote(sandbox).run();
+        assertThat(o.sent()).containsExactly(DeliveryStatus.DELIVERED, DeliveryStatus.DELIVERED, DeliveryStatus.CACHED);
+        assertThat(o.outcomes()).containsExactly("ACCEPTED unlocked", "REFUSED wrong PIN", "FAILED PEER_OFFLINE");
+        assertThat(o.locked()).isEqualTo("false");
+        assertThat(sandbox.narration()).contains("[car] leo-phone asks: unlock 4711", "[phone] the car has the request");
+    }
+
+    @Test
+    void whiteboard_strokesStreamedAt60PerSecond_redrawnByALateJoinerFromHistory() throws Exception {
+        final TestSandbox sandbox = new TestSandbox();
+        final Whiteboard.Outcome o = new Whiteboard(sandbox).run();
+        assertThat(o.sentPerStroke()).containsExactly(Map.entry("circle", 60), Map.entry("line", 30));
+        assertThat(o.livePoints()).isEqualTo(90);
+        // 90 points paced at 60 per second: about 1.5 s (a loaded machine may be a little slower)
+        assertThat(o.pointsPerSecond()).isBetween(40.0, 65.0);
+        assertThat(o.redrawnPerStroke()).isEqualTo(o.sentPerStroke());
+        assertThat(o.redrawnInOrder()).isTrue();
+        assertThat(String.join("\n", o.board())).contains("o").contains("/");
     }
 }

@@ -19,16 +19,19 @@ class LauncherIT {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         final String text = out.toString(StandardCharsets.UTF_8);
         assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(text).contains("=== watch-chat ===", "=== classroom ===", "[watch] ana-phone: Where are you?",
-                "[ms-rivera] privately from kim: Is 2/4 the same as 1/2?", "outcome: Outcome[");
+        assertThat(text).contains("=== watch-chat ===", "=== classroom ===", "=== smart-home ===", "=== car-remote ===",
+                "=== whiteboard ===", "[watch] ana-phone: Where are you?",
+                "[ms-rivera] privately from kim: Is 2/4 the same as 1/2?", "[app] 'kitchen light on': DELIVERED",
+                "FAILED PEER_OFFLINE", "[laptop] joined late and redrew {circle=60, line=30}", "outcome: Outcome[");
     }
 
     @Test
     void anUnknownExample_isAUsageError() {
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final int status = Examples.run(new String[] {"smart-home"}, new PrintStream(new ByteArrayOutputStream(), true,
+        final int status = Examples.run(new String[] {"teleporter"}, new PrintStream(new ByteArrayOutputStream(), true,
                 StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(status).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown example 'smart-home'", "watch-chat, classroom");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown example 'teleporter'",
+                "watch-chat, classroom, smart-home, car-remote, whiteboard");
     }
 }

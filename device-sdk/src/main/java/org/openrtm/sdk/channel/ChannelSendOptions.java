@@ -34,6 +34,7 @@ public final class ChannelSendOptions {
     private final Set<String> only;
     private final Set<String> except;
     private final boolean history;
+    private final boolean atMostOnce;
     private final Duration timeout;
     private final String clientMessageId;
     private final Map<String, String> properties;
@@ -42,6 +43,7 @@ public final class ChannelSendOptions {
         this.only = b.only == null ? null : Collections.unmodifiableSet(new LinkedHashSet<>(b.only));
         this.except = b.except == null ? null : Collections.unmodifiableSet(new LinkedHashSet<>(b.except));
         this.history = b.history;
+        this.atMostOnce = b.atMostOnce;
         this.timeout = b.timeout;
         this.clientMessageId = b.clientMessageId;
         this.properties = Collections.unmodifiableMap(new LinkedHashMap<>(b.properties));
@@ -72,6 +74,14 @@ public final class ChannelSendOptions {
         return history;
     }
 
+    /**
+     * Whether the message is sent at most once (MQTT QoS 0), for streams where a late point is worth less than the
+     * next one (pen strokes, positions): no answer from the server, no retry after a reconnect.
+     */
+    public boolean atMostOnce() {
+        return atMostOnce;
+    }
+
     /** The timeout of this send, or null for the client's {@code sendTimeout}. */
     public @Nullable Duration timeout() {
         return timeout;
@@ -90,7 +100,8 @@ public final class ChannelSendOptions {
     @Override
     public String toString() {
         return "ChannelSendOptions{" + (only != null ? "only=" + only + ", " : "") + (except != null ? "except=" + except
-                + ", " : "") + "history=" + history + ", timeout=" + timeout + ", properties=" + properties.keySet() + '}';
+                 + ", " : "") + "history=" + history + (atMostOnce ? ", at most once" : "") + ", timeout=" + timeout
+                + ", properties=" + properties.keySet() + '}';
     }
 
     /** Builds {@link ChannelSendOptions}. Not thread-safe. Every setter validates its argument at once. */
@@ -98,6 +109,7 @@ public final class ChannelSendOptions {
         private Set<String> only;
         private Set<String> except;
         private boolean history = true;
+        private boolean atMostOnce;
         private Duration timeout;
         private String clientMessageId;
         private final Map<String, String> properties = new LinkedHashMap<>();
@@ -139,6 +151,19 @@ public final class ChannelSendOptions {
          */
         public @NotNull Builder history(final boolean history) {
             this.history = history;
+            return this;
+        }
+
+        /**
+         * Sends the message at most once (MQTT QoS 0; default false). The server still stamps, delivers and records
+         * it, but sends no answer: the future completes once the message is written to the connection, with no
+         * message id and {@link ChannelSendResult#recipients()} -1, and a refusal (not a member, over the rate) is not
+         * reported. For streams at a high rate where a lost point matters less than latency: pen strokes, positions.
+         *
+         * @return this
+         */
+        public @NotNull Builder atMostOnce(final boolean atMostOnce) {
+            this.atMostOnce = atMostOnce;
             return this;
         }
 

@@ -97,7 +97,7 @@ final class BroadcastsImpl implements Broadcasts {
 
     private CompletableFuture<BroadcastResult> send(final byte[] payload, final boolean text) {
         return DefaultRtmClient.view(core.sendGroup(Pending.Kind.BROADCAST, RtmTopics.broadcast(core.config.uid), payload,
-                text, Map.of(), null, null), r -> {
+                text, Map.of(), null, null, 1), r -> {
                     final GroupAck a = (GroupAck) r;
                     return new BroadcastResult(a.rtmId, a.clientMessageId, a.recipients);
                 });

@@ -205,7 +205,7 @@ final class ChannelsImpl implements Channels {
         }
         props.putAll(options.properties());
         return DefaultRtmClient.view(core.sendGroup(Pending.Kind.CHANNEL, RtmTopics.channelMsg(cid, core.config.uid), payload,
-                text, props, options.clientMessageId(), options.timeout()), r -> {
+                text, props, options.clientMessageId(), options.timeout(), options.atMostOnce() ? 0 : 1), r -> {
                     final GroupAck a = (GroupAck) r;
                     return new ChannelSendResult(cid, a.rtmId, a.clientMessageId, a.recipients);
                 });

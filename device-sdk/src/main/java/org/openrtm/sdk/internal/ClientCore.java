@@ -69,6 +69,8 @@ final class ClientCore {
 
     private static final Logger LOG = Logger.getLogger(ClientCore.class.getName());
     private static final char[] BASE32 = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
+    /** The subscriptions of every connection, before the features' ones: inbox, event and call topics. */
+    private static final int FIXED_SUBSCRIPTIONS = 3;
 
     final ClientConfig config;
     final ScheduledThreadPoolExecutor engine;
@@ -80,6 +82,7 @@ final class ClientCore {
     private final Backoff backoff;
     private final String inboxFilter;
     private final String eventTopic;
+    private final String callFilter;
     private final String cidPrefix;
     private final AtomicLong cidCounter = new AtomicLong();
     private final AtomicLong seqs = new AtomicLong();
@@ -111,6 +114,9 @@ final class ClientCore {
     final PresenceImpl presence;
     final ChannelsImpl channels;
     final BroadcastsImpl broadcasts;
+    final AttributesImpl attributes;
+    final HistoryImpl history;
+    final CallsImpl calls;
     private boolean closed;
     /** Publishes that were retries of an operation sent before (statistics, for tests and logs). */
     private long resends;
@@ -136,6 +142,7 @@ final class ClientCore {
         this.backoff = new Backoff(config.backoffInitial, config.backoffMax, config.backoffJitter);
         this.inboxFilter = RtmTopics.inboxFilter(config.uid);
         this.eventTopic = RtmTopics.event(config.uid);
+        this.callFilter = RtmTopics.callFilter(config.uid);
         this.outbox = new Outbox(config.outboxCapacity);
         this.inboxIds = new RecentIds(config.duplicateMemory);
         this.eventIds = new RecentIds(config.duplicateMemory);
@@ -146,6 +153,9 @@ final class ClientCore {
         this.presence = new PresenceImpl(this);
         this.channels = new ChannelsImpl(this);
         this.broadcasts = new BroadcastsImpl(this);
+        this.attributes = new AttributesImpl(this);
+        this.history = new HistoryImpl(this);
+        this.calls = new CallsImpl(this);
         this.subscriptions = new Subscriptions(this::subscriptionLost);
     }
 
@@ -367,9 +377,10 @@ final class ClientCore {
         // a fresh session has none of the features' subscriptions: they ride along with the login's SUBSCRIBE, so
         // that nothing is sent before the channels are joined again
         l.resubscribed = sessionPresent ? List.of() : subscriptions.resubscription();
-        final List<Subscriptions.Sub> subs = new ArrayList<>(2 + l.resubscribed.size());
+        final List<Subscriptions.Sub> subs = new ArrayList<>(FIXED_SUBSCRIPTIONS + l.resubscribed.size());
         subs.add(new Subscriptions.Sub(inboxFilter, false));
         subs.add(new Subscriptions.Sub(eventTopic, false));
+        subs.add(new Subscriptions.Sub(callFilter, false));
         subs.addAll(l.resubscribed);
         try {
             l.subscribe(subs, (codes, reason) -> onSubscribed(l, codes, reason));
@@ -382,10 +393,11 @@ final class ClientCore {
         if (l != link) {
             return;
         }
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < FIXED_SUBSCRIPTIONS; i++) {
             final int code = i < codes.length ? codes[i] : 0x80;
             if (code >= 0x80) {
                 final String detail = "the server refused the subscription to " + inboxFilter + " / " + eventTopic
+                        + " / " + callFilter
                         + String.format(" (SUBACK 0x%02X)", code) + (reason != null ? ": " + reason : "");
                 loginFailed(new LoginException(LoginError.SUBSCRIPTION_REFUSED, code, detail, null),
                         ConnectionChangeReason.LOGIN_FAILURE);
@@ -393,8 +405,8 @@ final class ClientCore {
             }
         }
         if (!l.resubscribed.isEmpty()) {
-            subscriptions.resubscribed(l.resubscribed, java.util.Arrays.copyOfRange(codes, Math.min(2, codes.length),
-                    codes.length), reason);
+            subscriptions.resubscribed(l.resubscribed, java.util.Arrays.copyOfRange(codes,
+                    Math.min(FIXED_SUBSCRIPTIONS, codes.length), codes.length), reason);
         }
         l.ready = true;
         attempt = 0;
@@ -627,7 +639,19 @@ final class ClientCore {
             }
         }
         l.inFlight.clear();
-        outbox.putBack(back);
+        final List<Pending> retry = new ArrayList<>(back.size());
+        for (final Pending p : back) {
+            if (p.qos == 0 && p.sends > 0) {
+                finish(p, new GroupAck("", p.id, -1)); // at most once: written, or lost with the connection
+            } else if (p.retryable || p.sends == 0) {
+                retry.add(p);
+            } else {
+                finish(p, new RtmTimeoutException((p.kind == Pending.Kind.RPC ? "request " + p.method : p.toString())
+                        + " was sent, but the connection dropped before the answer; it is not sent again (it is"
+                        + " conditional), and its outcome is unknown", true));
+            }
+        }
+        outbox.putBack(retry);
         subscriptions.linkEnded(l);
         io.execute(l::close);
     }
@@ -665,6 +689,8 @@ final class ClientCore {
         presence.clear();
         channels.clear();
         broadcasts.clear();
+        attributes.clear();
+        calls.clear(why);
     }
 
     CompletableFuture<Void> logout() {
@@ -753,15 +779,18 @@ final class ClientCore {
      * @param properties      the protocol's and the application's user properties, {@code rtm-cid} excluded
      * @param clientMessageId the caller's {@code rtm-cid}, or null for a fresh one
      * @param timeout         the send's timeout, or null for the client's
+     * @param qos             1, or 0 to send it at most once (then the future completes once it is written, with no
+     *                        {@code rtm-id} and recipients -1)
      */
     CompletableFuture<Object> sendGroup(final Pending.Kind kind, final String topic, final byte[] payload, final boolean text,
                                         final Map<String, String> properties, final @Nullable String clientMessageId,
-                                        final @Nullable Duration timeout) {
+                                        final @Nullable Duration timeout, final int qos) {
         final String cid = clientMessageId != null ? clientMessageId : nextClientMessageId();
         final List<UserProperty> props = new ArrayList<>();
         props.add(new UserProperty(Props.CID, cid));
         properties.forEach((k, v) -> props.add(new UserProperty(k, v)));
         final Pending p = new Pending(kind, seqs.incrementAndGet(), topic, payload, text, props, null, cid, null);
+        p.qos = qos;
         submit(p, timeout != null ? timeout : config.sendTimeout);
         return p.future;
     }
@@ -808,6 +837,7 @@ final class ClientCore {
         channels.lost(filter, why);
         presence.lost(filter, why);
         broadcasts.lost(filter, why);
+        attributes.lost(filter, why);
     }
 
     /** A {@link NotLoggedInException} for an operation started while not logged in. */
@@ -817,13 +847,37 @@ final class ClientCore {
 
     /** Accepts a request; the future completes with the result's JSON text. */
     CompletableFuture<Object> request(final String method, final String json) {
+        return request(method, json, true);
+    }
+
+    /**
+     * Accepts a request; the future completes with the result's JSON text.
+     *
+     * @param retryable false for a request that must not run twice (a conditional write): if its connection drops
+     *                  after it was sent, it fails with an unknown outcome instead of being sent again
+     */
+    CompletableFuture<Object> request(final String method, final String json, final boolean retryable) {
         final String topic = RtmTopics.rpc(method);
         final long seq = seqs.incrementAndGet();
         final String correlation = "r" + Long.toString(seq, 36) + "-" + cidPrefix;
         final Pending p = new Pending(Pending.Kind.RPC, seq, topic,
                 json.getBytes(StandardCharsets.UTF_8), true, List.of(), null, correlation, method);
+        p.retryable = retryable;
         submit(p, config.requestTimeout);
         return p.future;
+    }
+
+    /** Accepts a call action (JSON) for a call topic; the future completes with a {@link CallAck}. */
+    CompletableFuture<Object> sendCall(final String topic, final String json) {
+        final Pending p = new Pending(Pending.Kind.CALL, seqs.incrementAndGet(), topic,
+                json.getBytes(StandardCharsets.UTF_8), true, List.of(), null, nextClientMessageId(), null);
+        submit(p, config.sendTimeout);
+        return p.future;
+    }
+
+    /** Schedules a task on the engine; the task must not throw (it is wrapped like every engine task). */
+    ScheduledFuture<?> scheduleOnEngine(final Runnable task, final Duration delay) {
+        return schedule(task, delay.toMillis());
     }
 
     private void submit(final Pending p, final Duration timeout) {
@@ -911,7 +965,7 @@ final class ClientCore {
 
     private MqttMessage message(final Pending p) {
         final MqttMessage m = new MqttMessage(p.payload);
-        m.setQos(1);
+        m.setQos(p.qos);
         final MqttProperties props = new MqttProperties();
         if (!p.properties.isEmpty()) {
             props.setUserProperties(new ArrayList<>(p.properties));
@@ -936,10 +990,16 @@ final class ClientCore {
             final Map<String, String> up = userProperties(props);
             final String status = up.get(Props.STATUS);
             final String reason = props == null ? null : props.getReasonString();
-            if (!Results.isSuccess(code)) {
+            if (p.kind == Pending.Kind.CALL && code == 0x83 && p.sends > 1) {
+                // a retry that conflicts with the call's state: the first attempt went through before the connection
+                // dropped (the call's events tell the rest)
+                finish(p, new CallAck(DeliveryStatus.DELIVERED, null, true));
+            } else if (!Results.isSuccess(code)) {
                 finish(p, Results.refusal(code, status, reason));
             } else if (p.kind == Pending.Kind.PEER) {
                 peerAccepted(p, Results.delivery(code, status), up.get(Props.ID));
+            } else if (p.kind == Pending.Kind.CALL) {
+                finish(p, new CallAck(Results.delivery(code, status), up.get(Props.ID), false));
             } else if (p.kind == Pending.Kind.CHANNEL || p.kind == Pending.Kind.BROADCAST) {
                 final String rtmId = up.get(Props.ID);
                 finish(p, new GroupAck(rtmId != null ? rtmId : "", p.id, (int) parseLong(up.get(Props.RECIPIENTS), -1)));
@@ -1069,6 +1129,18 @@ final class ClientCore {
                     l.acknowledge(m);
                     channels.onCount(Objects.requireNonNull(t.id()), m.getPayload(), m.isRetained());
                     return;
+                case USER_ATTR:
+                case CHANNEL_ATTR:
+                    l.acknowledge(m);
+                    attributes.onAttribute(t.family(), Objects.requireNonNull(t.id()), Objects.requireNonNull(t.sub()),
+                            m.getPayload(), up, m.isRetained());
+                    return;
+                case CALL:
+                    if (config.uid.equals(t.id())) {
+                        calls.onCallMessage(l, m, Objects.requireNonNull(t.sub()), up);
+                        return;
+                    }
+                    break;
                 case BROADCAST:
                     final String id = up.get(Props.ID);
                     if (id != null && !broadcastIds.add(id)) {
@@ -1104,6 +1176,10 @@ final class ClientCore {
         final String rtmId = up.get(Props.ID);
         if (rtmId != null && !eventIds.add(rtmId)) {
             l.acknowledge(m);
+            return;
+        }
+        if (body != null && Events.TYPE_CALL.equals(Json.string(body, Events.TYPE))) {
+            calls.onCallEvent(l, m, body);
             return;
         }
         if (body == null || !Events.TYPE_RECEIPT.equals(Json.string(body, Events.TYPE))) {

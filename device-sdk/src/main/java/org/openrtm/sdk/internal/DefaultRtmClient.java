@@ -9,10 +9,15 @@ import org.openrtm.sdk.RtmClient;
 import org.openrtm.sdk.SendOptions;
 import org.openrtm.sdk.SendResult;
 import org.openrtm.sdk.ServerInfo;
+import org.openrtm.sdk.attribute.AttributeListener;
+import org.openrtm.sdk.attribute.Attributes;
 import org.openrtm.sdk.broadcast.BroadcastListener;
 import org.openrtm.sdk.broadcast.Broadcasts;
+import org.openrtm.sdk.call.CallListener;
+import org.openrtm.sdk.call.Calls;
 import org.openrtm.sdk.channel.ChannelListener;
 import org.openrtm.sdk.channel.Channels;
+import org.openrtm.sdk.history.History;
 import org.openrtm.sdk.presence.Presence;
 import org.openrtm.sdk.presence.PresenceListener;
 import org.openrtm.protocol.Rpc;
@@ -39,18 +44,24 @@ public final class DefaultRtmClient implements RtmClient, PeerMessaging {
      * @param channelListeners    listeners added on the builder
      * @param presenceListeners   listeners added on the builder
      * @param broadcastListeners  listeners added on the builder
+     * @param attributeListeners  listeners added on the builder
+     * @param callListeners       listeners added on the builder
      */
     public DefaultRtmClient(final @NotNull ClientConfig config, final @NotNull List<ConnectionListener> connectionListeners,
                             final @NotNull List<PeerListener> peerListeners,
                             final @NotNull List<ChannelListener> channelListeners,
                             final @NotNull List<PresenceListener> presenceListeners,
-                            final @NotNull List<BroadcastListener> broadcastListeners) {
+                            final @NotNull List<BroadcastListener> broadcastListeners,
+                            final @NotNull List<AttributeListener> attributeListeners,
+                            final @NotNull List<CallListener> callListeners) {
         this.core = new ClientCore(config);
         core.connectionListeners.addAll(connectionListeners);
         core.peerListeners.addAll(peerListeners);
         core.channels.listeners.addAll(channelListeners);
         core.presence.listeners.addAll(presenceListeners);
         core.broadcasts.listeners.addAll(broadcastListeners);
+        core.attributes.listeners.addAll(attributeListeners);
+        core.calls.listeners.addAll(callListeners);
     }
 
     /** The engine, for tests in this package. */
@@ -105,6 +116,21 @@ public final class DefaultRtmClient implements RtmClient, PeerMessaging {
     @Override
     public @NotNull Broadcasts broadcasts() {
         return core.broadcasts;
+    }
+
+    @Override
+    public @NotNull Attributes attributes() {
+        return core.attributes;
+    }
+
+    @Override
+    public @NotNull History history() {
+        return core.history;
+    }
+
+    @Override
+    public @NotNull Calls calls() {
+        return core.calls;
     }
 
     @Override

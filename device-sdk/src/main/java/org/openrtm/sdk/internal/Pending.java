@@ -12,8 +12,8 @@ import java.util.concurrent.ScheduledFuture;
  */
 final class Pending {
 
-    /** What kind of operation: a peer message, a request, a channel message, a broadcast. */
-    enum Kind { PEER, RPC, CHANNEL, BROADCAST }
+    /** What kind of operation: a peer message, a request, a channel message, a broadcast, a call action. */
+    enum Kind { PEER, RPC, CHANNEL, BROADCAST, CALL }
 
     final Kind kind;
     /** Acceptance order; the outbox sends in this order, retries included. */
@@ -28,6 +28,13 @@ final class Pending {
     final String method;
     final CompletableFuture<Object> future = new CompletableFuture<>();
 
+    /** The MQTT QoS of the publish: 1, or 0 for a channel message sent at most once. */
+    int qos = 1;
+    /**
+     * Whether it may be sent again after its connection dropped before the answer; if not (a conditional write), it
+     * fails then with an unknown outcome.
+     */
+    boolean retryable = true;
     ScheduledFuture<?> timer;
     /** Sent at least once (then a timeout's outcome is unknown). */
     int sends;

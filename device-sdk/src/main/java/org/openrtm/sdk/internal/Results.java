@@ -2,9 +2,11 @@ package org.openrtm.sdk.internal;
 
 import org.jetbrains.annotations.Nullable;
 import org.openrtm.protocol.RtmStatus;
+import org.openrtm.sdk.ConflictException;
 import org.openrtm.sdk.DeliveryStatus;
 import org.openrtm.sdk.ForbiddenException;
 import org.openrtm.sdk.InvalidRequestException;
+import org.openrtm.sdk.NotFoundException;
 import org.openrtm.sdk.PayloadTooLargeException;
 import org.openrtm.sdk.RateLimitedException;
 import org.openrtm.sdk.RtmErrorCode;
@@ -74,6 +76,10 @@ final class Results {
                 return new InvalidRequestException(code, message);
             case INTERNAL:
                 return new ServerErrorException(code, message);
+            case CONFLICT:
+                return new ConflictException(message);
+            case NOT_FOUND:
+                return new NotFoundException(message);
             default:
                 return new RtmException(code, message, null);
         }

@@ -1,9 +1,11 @@
 package org.openrtm.sdk.internal;
 
 import org.junit.jupiter.api.Test;
+import org.openrtm.sdk.ConflictException;
 import org.openrtm.sdk.DeliveryStatus;
 import org.openrtm.sdk.ForbiddenException;
 import org.openrtm.sdk.InvalidRequestException;
+import org.openrtm.sdk.NotFoundException;
 import org.openrtm.sdk.PayloadTooLargeException;
 import org.openrtm.sdk.RateLimitedException;
 import org.openrtm.sdk.RtmErrorCode;
@@ -37,6 +39,10 @@ class ResultsTest {
         assertThat(Results.refusal(0x90, "invalid", "bad level")).isInstanceOf(InvalidRequestException.class);
         assertThat(Results.refusal(0x80, "internal", "disk full")).isInstanceOf(ServerErrorException.class);
         assertThat(Results.refusal(0x83, "conflict", "rev").code()).isEqualTo(RtmErrorCode.CONFLICT);
+        assertThat(Results.refusal(0x83, "conflict", "rev")).isInstanceOf(ConflictException.class);
+        assertThat(Results.refusal(0x83, null, "no rtm-status")).isInstanceOf(ConflictException.class);
+        assertThat(Results.rpcError("not_found", "no such thing")).isInstanceOf(NotFoundException.class)
+                .hasMessage("no such thing [not_found]");
         final RtmException limited = Results.refusal(0x97, "rate_limited",
                 "rate limit is 2 publishes per second with bursts of 4 (limits.rate-per-second, limits.rate-burst);"
                         + " retry in 3 s");
@@ -86,5 +92,19 @@ class ResultsTest {
         assertThat(ClientCore.disconnectReason(0x8B)).as("server shutting down").isNull();
         assertThat(ClientCore.disconnectReason(0x8D)).as("keep-alive timeout").isNull();
         assertThat(ClientCore.disconnectReason(-1)).as("connection lost").isNull();
+    }
+
+    @Test
+    void anAttributeConflict_namesTheKeyAndBothRevisions_otherConflictsDoNot() {
+        final ConflictException attr = (ConflictException) Results.rpcError("conflict", "attribute 'owner' of channel "
+                + "'race' is at revision 4, but the write expected revision 3; nothing was changed");
+        assertThat(attr.key()).isEqualTo("owner");
+        assertThat(attr.currentRevision()).isEqualTo(4);
+        assertThat(attr.expectedRevision()).isEqualTo(3);
+        final ConflictException call = (ConflictException) Results.refusal(0x83, "conflict",
+                "there is no active invitation 'c1' from 'phone' to you");
+        assertThat(call.key()).isNull();
+        assertThat(call.currentRevision()).isNull();
+        assertThat(call.expectedRevision()).isNull();
     }
 }

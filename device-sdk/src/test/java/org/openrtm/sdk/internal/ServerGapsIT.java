@@ -41,9 +41,9 @@ class ServerGapsIT {
             final ClientCore core = ((DefaultRtmClient) alice).core();
             final byte[] payload = "once".getBytes(StandardCharsets.UTF_8);
             final GroupAck first = (GroupAck) core.sendGroup(Pending.Kind.CHANNEL, RtmTopics.channelMsg("g-room", "g-alice"),
-                    payload, true, Map.of(), "same-cid", null).get(10, TimeUnit.SECONDS);
+                    payload, true, Map.of(), "same-cid", null, 1).get(10, TimeUnit.SECONDS);
             final GroupAck retry = (GroupAck) core.sendGroup(Pending.Kind.CHANNEL, RtmTopics.channelMsg("g-room", "g-alice"),
-                    payload, true, Map.of(), "same-cid", null).get(10, TimeUnit.SECONDS);
+                    payload, true, Map.of(), "same-cid", null, 1).get(10, TimeUnit.SECONDS);
             final ChannelMessage a = Recorder.next(bobSees.channelMessages);
             final ChannelMessage b = Recorder.next(bobSees.channelMessages);
             assertThat(retry.rtmId).as("the contract wants the first rtm-id again").isNotEqualTo(first.rtmId);

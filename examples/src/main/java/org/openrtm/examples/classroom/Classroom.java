@@ -4,16 +4,24 @@ import org.jetbrains.annotations.NotNull;
 import org.openrtm.examples.Sandbox;
 import org.openrtm.examples.Waiter;
 import org.openrtm.sdk.RtmClient;
+import org.openrtm.sdk.attribute.Attribute;
+import org.openrtm.sdk.attribute.AttributeEvent;
+import org.openrtm.sdk.attribute.AttributeListener;
+import org.openrtm.sdk.attribute.AttributeOwner;
 import org.openrtm.sdk.channel.ChannelCount;
 import org.openrtm.sdk.channel.ChannelListener;
 import org.openrtm.sdk.channel.ChannelMessage;
 import org.openrtm.sdk.channel.ChannelSendOptions;
 import org.openrtm.sdk.channel.MemberEvent;
+import org.openrtm.sdk.history.HistoryMessage;
+import org.openrtm.sdk.history.HistoryOrder;
+import org.openrtm.sdk.history.HistoryQuery;
 
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -22,14 +30,16 @@ import java.util.concurrent.TimeUnit;
  * Classroom: a teacher and three students in a channel.
  *
  * <ol>
- *   <li>The teacher opens the class (joins the channel) and keeps a live roster and head count from the member
- *       events and count updates.</li>
- *   <li>Two students join; the teacher welcomes the class with a channel message.</li>
+ *   <li>The teacher opens the class (joins the channel), pins an announcement (the channel attribute
+ *       {@code pinned}), and keeps a live roster and head count from the member events and count updates.</li>
+ *   <li>Two students join and watch the channel's attributes: each sees the pinned announcement at once. The teacher
+ *       welcomes the class with a channel message.</li>
  *   <li>A student raises a hand: a channel message of kind {@code hand} that every member sees; the teacher lowers
  *       it (kind {@code lower}).</li>
  *   <li>Another student asks a question only the teacher gets: a whitelist ({@code only}).</li>
- *   <li>A third student joins late: it finds the roster (the members already there) and is caught up by the
- *       {@link LateJoinerCatchUp}; then leaves, and the roster and count follow.</li>
+ *   <li>A third student joins late: it finds the roster (the members already there), reads the pinned announcement
+ *       and replays the lesson so far from the channel's history (only what was meant for it: not the private
+ *       question); then leaves, and the roster and count follow.</li>
  * </ol>
  */
 public final class Classroom {
@@ -44,28 +54,10 @@ public final class Classroom {
     /** User property that says what a classroom message is: {@code hand}, {@code lower}, or absent for talk. */
     public static final String KIND = "kind";
 
-    /**
-     * What a student who joins late is given besides the live roster. Today there is nothing more to give: the
-     * classroom's pinned announcement will be a channel attribute, and the lesson so far will come from the channel's
-     * history, both with the server's attributes and history (phase 3). A catch-up for them plugs in here.
-     */
-    public interface LateJoinerCatchUp {
-
-        /** Nothing beyond the roster, today's server. */
-        LateJoinerCatchUp NONE = (student, channel, out) -> List.of();
-
-        /**
-         * Catches a late student up.
-         *
-         * @param student the student's client, logged in and in the channel
-         * @param channel the channel id
-         * @param out     where to narrate
-         * @return what the student was shown, one line each
-         * @throws Exception if fetching fails
-         */
-        @NotNull List<String> catchUp(@NotNull RtmClient student, @NotNull String channel, @NotNull PrintStream out)
-                throws Exception;
-    }
+    /** The channel attribute that holds the pinned announcement. */
+    public static final String PINNED = "pinned";
+    /** The pinned announcement. */
+    public static final String ANNOUNCEMENT = "Quiz on Friday: chapter 3";
 
     /**
      * What the scenario observed.
@@ -78,16 +70,26 @@ public final class Classroom {
      * @param question         the private question as the teacher got it ("from: text")
      * @param questionLeakedTo the students who got the private question (should be none)
      * @param lateJoinerRoster who the late student found in the class
-     * @param catchUp          what the late student was given by the catch-up
+     * @param pinnedSeenBy     the students who saw the pinned announcement when they joined
+     * @param lateJoinerPinned the pinned announcement as the late student read it
+     * @param replay           the lesson so far as the late student replayed it from history ("from: text")
      */
     public record Outcome(List<Set<String>> rosters, List<Integer> counts, Set<String> welcomeReceived,
                           List<String> handsRaised, Set<String> handSeenBy, String question,
-                          Set<String> questionLeakedTo, Set<String> lateJoinerRoster, List<String> catchUp) {
+                          Set<String> questionLeakedTo, Set<String> lateJoinerRoster, Set<String> pinnedSeenBy,
+                          String lateJoinerPinned, List<String> replay) {
     }
 
     /** One member's listener: everything it sees goes to waiters. */
-    private static final class Desk implements ChannelListener {
+    private static final class Desk implements ChannelListener, AttributeListener {
         final Waiter<ChannelMessage> messages = new Waiter<>();
+        final Waiter<AttributeEvent> board = new Waiter<>();
+
+        @Override
+        public void onAttribute(final @NotNull AttributeEvent event) {
+            board.add(event);
+        }
+
         final Waiter<MemberEvent> members = new Waiter<>();
         final Waiter<ChannelCount> counts = new Waiter<>();
 
@@ -113,15 +115,12 @@ public final class Classroom {
     }
 
     private final Sandbox sandbox;
-    private final LateJoinerCatchUp catchUp;
 
     /**
      * @param sandbox where to run
-     * @param catchUp what late students are given
      */
-    public Classroom(final @NotNull Sandbox sandbox, final @NotNull LateJoinerCatchUp catchUp) {
+    public Classroom(final @NotNull Sandbox sandbox) {
         this.sandbox = sandbox;
-        this.catchUp = catchUp;
     }
 
     /**
@@ -143,17 +142,26 @@ public final class Classroom {
             open.add(teacher);
             teacher.login().get(10, TimeUnit.SECONDS);
             teacher.channels().join(CLASS).get(10, TimeUnit.SECONDS);
-            out.println("[" + TEACHER + "] opened " + CLASS);
+            final AttributeOwner classBoard = AttributeOwner.channel(CLASS);
+            teacher.attributes().merge(classBoard, Map.of(PINNED, ANNOUNCEMENT)).get(10, TimeUnit.SECONDS);
+            out.println("[" + TEACHER + "] opened " + CLASS + " and pinned '" + ANNOUNCEMENT + "'");
 
             // 2. two students join; the roster and the count follow
             final List<Desk> desks = new ArrayList<>();
             final List<RtmClient> students = new ArrayList<>();
+            final Set<String> pinnedSeenBy = new TreeSet<>();
             for (final String uid : STUDENTS.subList(0, 2)) {
                 final Desk desk = new Desk();
-                final RtmClient s = sandbox.client(uid).channelListener(desk).build();
+                final RtmClient s = sandbox.client(uid).channelListener(desk).attributeListener(desk).build();
                 open.add(s);
                 s.login().get(10, TimeUnit.SECONDS);
                 s.channels().join(CLASS).get(10, TimeUnit.SECONDS);
+                s.attributes().subscribe(classBoard).get(10, TimeUnit.SECONDS);
+                final AttributeEvent pinned = desk.board.next("the pinned announcement");
+                if (PINNED.equals(pinned.key()) && pinned.attribute() != null) {
+                    pinnedSeenBy.add(uid);
+                    out.println("[" + uid + "] joined; pinned: " + pinned.attribute().text());
+                }
                 desks.add(desk);
                 students.add(s);
                 final MemberEvent joined = teacherDesk.members.next(uid + " joining");
@@ -219,11 +227,17 @@ public final class Classroom {
                 found.add(lateDesk.members.next("the members already in class").uid());
             }
             out.println("[" + lateUid + "] joined late and finds " + found + " in class");
-            final List<String> shown = catchUp.catchUp(late, CLASS, out);
-            if (shown.isEmpty()) {
-                out.println("[" + lateUid + "] (the pinned announcement and the lesson so far come with attributes and"
-                        + " history)");
+            final Attribute pinned = late.attributes().get(classBoard, List.of(PINNED)).get(10, TimeUnit.SECONDS)
+                    .get(PINNED);
+            final String lateJoinerPinned = pinned == null ? "" : pinned.text();
+            out.println("[" + lateUid + "] pinned: " + lateJoinerPinned);
+            final List<String> replay = new ArrayList<>();
+            for (final HistoryMessage m : late.history().all(HistoryQuery.channel(CLASS).order(HistoryOrder.OLDEST_FIRST)
+                    .build(), 100).get(10, TimeUnit.SECONDS)) {
+                replay.add(m.from() + ": " + m.text());
             }
+            out.println("[" + lateUid + "] catches up on the lesson so far:");
+            replay.forEach(line -> out.println("  " + line));
             final MemberEvent lateJoined = teacherDesk.members.next(lateUid + " joining");
             roster.add(lateJoined.uid());
             rosters.add(Set.copyOf(roster));
@@ -236,7 +250,8 @@ public final class Classroom {
             rosters.add(Set.copyOf(roster));
             out.println("[" + TEACHER + "] " + left.uid() + " left; roster " + roster);
             out.println("[" + TEACHER + "] head count " + awaitCount(teacherDesk, 3, counts));
-            return new Outcome(rosters, counts, welcomed, hands, handSeenBy, question, leaked, found, shown);
+            return new Outcome(rosters, counts, welcomed, hands, handSeenBy, question, leaked, found, pinnedSeenBy,
+                    lateJoinerPinned, replay);
         } finally {
             open.forEach(RtmClient::close);
         }
