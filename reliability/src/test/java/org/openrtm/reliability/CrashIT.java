@@ -106,7 +106,8 @@ class CrashIT {
         await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
         final Ledger.Report report = ledger.report();
         final long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
-        log.info("crash test: {} kills (after {} messages sent), {} s: {}", KILLS, killedAt, seconds, report);
+        log.info("crash test: {} kills (after {} messages sent), {} s, {} interruptions seen by clients: {}", KILLS,
+                killedAt, seconds, ledger.interruptions(), report);
 
         assertThat(broker.starts()).isEqualTo(KILLS + 1);
         assertThat(report.missing()).as("accepted but never arrived").isEmpty();

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What was sent and what arrived, for exactly-once and ordering checks. Every message text is
@@ -26,6 +27,7 @@ final class Ledger {
 
     private final Map<String, Expected> sent = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger interruptions = new AtomicInteger();
 
     static String text(final String stream, final String from, final long seq) {
         return stream + "|" + from + "|" + seq;
@@ -38,6 +40,16 @@ final class Ledger {
 
     void received(final String recipient, final String text) {
         arrivals.add(new Arrival(recipient, text));
+    }
+
+    /** A client lost its connection (and goes on reconnecting). */
+    void interrupted() {
+        interruptions.incrementAndGet();
+    }
+
+    /** How many times clients lost their connection. */
+    int interruptions() {
+        return interruptions.get();
     }
 
     /** The texts of every message sent. */

@@ -3,6 +3,7 @@ package org.openrtm.reliability;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import org.openrtm.sdk.ConnectionChangeReason;
 import org.openrtm.sdk.PeerListener;
 import org.openrtm.sdk.PeerMessage;
 import org.openrtm.sdk.RtmClient;
@@ -30,6 +31,11 @@ final class Sdk {
                 .keepAlive(Duration.ofSeconds(10))
                 .outboxCapacity(10_000)
                 .reconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(2))
+                .connectionListener(change -> {
+                    if (change.reason() == ConnectionChangeReason.INTERRUPTED) {
+                        ledger.interrupted();
+                    }
+                })
                 .peerListener(new PeerListener() {
                     @Override
                     public void onMessage(final PeerMessage m) {
