@@ -7,6 +7,9 @@ import org.openrtm.sdk.ConnectionChangeReason;
 import org.openrtm.sdk.PeerListener;
 import org.openrtm.sdk.PeerMessage;
 import org.openrtm.sdk.RtmClient;
+import org.openrtm.sdk.RtmClientBuilder;
+import org.openrtm.sdk.channel.ChannelListener;
+import org.openrtm.sdk.channel.ChannelMessage;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +24,11 @@ final class Sdk {
 
     /** A client (not logged in) whose peer messages are recorded in {@code ledger}. */
     static RtmClient client(final String uri, final String uid, final String token, final Ledger ledger) {
+        return builder(uri, uid, token, ledger).build();
+    }
+
+    /** The builder of {@link #client}: peer and channel messages are recorded in {@code ledger}. */
+    static RtmClientBuilder builder(final String uri, final String uid, final String token, final Ledger ledger) {
         return RtmClient.builder()
                 .serverUri(uri)
                 .uid(uid)
@@ -42,7 +50,12 @@ final class Sdk {
                         ledger.received(uid, m.text());
                     }
                 })
-                .build();
+                .channelListener(new ChannelListener() {
+                    @Override
+                    public void onMessage(final ChannelMessage m) {
+                        ledger.received(uid, m.text());
+                    }
+                });
     }
 
     /** Every message of a peer conversation in history, oldest first, as the caller sees it (all pages). */
