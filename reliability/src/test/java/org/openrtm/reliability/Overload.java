@@ -1,0 +1,267 @@
+package org.openrtm.reliability;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * Overload: many clients each publishing peer messages at a multiple of the server's rate limit, while a well-behaved
+ * pair exchanges messages below it and measures their latency (publish to arrival). The flood goes to a user who is
+ * never online, with {@code rtm-offline: false}, so that what it measures is the broker and its rate limiter, not the
+ * disk. Used by {@code OverloadIT} (small) and {@code OverloadTool} (5,000 clients).
+ */
+final class Overload {
+
+    /**
+     * What to run.
+     *
+     * @param host        the broker's address
+     * @param port        its MQTT port
+     * @param tokens      mints a user token for a uid
+     * @param clients     flooding clients
+     * @param rateLimit   the server's limits.rate-per-second (and burst)
+     * @param factor      how many times the limit each flooder sends
+     * @param flood       how long the flood lasts
+     * @param pairPerSec  messages per second of the well-behaved pair
+     */
+    record Options(String host, int port, Function<String, String> tokens, int clients, int rateLimit, int factor,
+                   Duration flood, int pairPerSec) {
+    }
+
+    /**
+     * The figures.
+     *
+     * @param connected        flooders that connected
+     * @param attempted        flood publishes sent
+     * @param rateLimited      flood publishes answered rate_limited
+     * @param accepted         flood publishes accepted (unreachable: the sink is offline)
+     * @param otherOutcomes    other answers, by status
+     * @param floodersLimited  flooders that got at least one rate_limited
+     * @param pairSent         messages of the pair
+     * @param pairLost         pair messages refused or never arrived
+     * @param pairRateLimited  pair messages refused as rate_limited
+     * @param baseline         pair latency percentiles before the flood (p50, p99, max), ms
+     * @param underFlood       pair latency percentiles during the flood (p50, p99, max), ms
+     */
+    record Figures(int connected, long attempted, long rateLimited, long accepted, Map<String, Long> otherOutcomes,
+                   int floodersLimited, long pairSent, long pairLost, long pairRateLimited, double[] baseline,
+                   double[] underFlood) {
+
+        @Override
+        public String toString() {
+            return String.format("%d flooders connected, %d publishes attempted, %d rate_limited, %d accepted, "
+                            + "other %s, %d flooders limited; pair: %d sent, %d lost, %d rate_limited, latency ms "
+                            + "before p50 %.1f p99 %.1f max %.1f, under flood p50 %.1f p99 %.1f max %.1f",
+                    connected, attempted, rateLimited, accepted, otherOutcomes, floodersLimited, pairSent, pairLost,
+                    pairRateLimited, baseline[0], baseline[1], baseline[2], underFlood[0], underFlood[1], underFlood[2]);
+        }
+    }
+
+    private Overload() {
+    }
+
+    static Figures run(final Options o) throws Exception {
+        final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
+        final ScheduledExecutorService pairTimer = Executors.newSingleThreadScheduledExecutor();
+        final List<Mqtt5AsyncClient> flooders = new ArrayList<>();
+        final Mqtt5AsyncClient alice = client(o, "pair-alice");
+        final Mqtt5AsyncClient bob = client(o, "pair-bob");
+        try {
+            final Map<Long, Long> sentAt = new ConcurrentHashMap<>();
+            final ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
+            bob.publishes(MqttGlobalPublishFilter.SUBSCRIBED, p -> {
+                final long seq = Long.parseLong(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8));
+                final Long t = sentAt.remove(seq);
+                if (t != null) {
+                    latencies.add((System.nanoTime() - t) / 1e6);
+                }
+            });
+            bob.subscribeWith().topicFilter("rtm/user/pair-bob/inbox/+").qos(MqttQos.AT_LEAST_ONCE).send()
+                    .get(30, TimeUnit.SECONDS);
+            final AtomicLong pairSeq = new AtomicLong();
+            final AtomicLong pairRateLimited = new AtomicLong();
+            final AtomicLong pairRefused = new AtomicLong();
+            final Runnable pairTick = () -> {
+                final long seq = pairSeq.getAndIncrement();
+                sentAt.put(seq, System.nanoTime());
+                alice.publish(Mqtt5Publish.builder().topic("rtm/user/pair-bob/inbox/pair-alice").qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(Long.toString(seq).getBytes(StandardCharsets.UTF_8)).build()).whenComplete((r, e) -> {
+                            final String status = status(r, e);
+                            if ("rate_limited".equals(status)) {
+                                pairRateLimited.incrementAndGet();
+                            }
+                            if (!"delivered".equals(status)) {
+                                pairRefused.incrementAndGet();
+                                sentAt.remove(seq);
+                            }
+                        });
+            };
+            final long pairPeriod = 1_000_000 / o.pairPerSec();
+            // the pair has a timer of its own, so that the flood's ticks never bunch its messages together
+            final var pair = pairTimer.scheduleAtFixedRate(pairTick, 0, pairPeriod, TimeUnit.MICROSECONDS);
+            // baseline: 3 s without the flood
+            waitFor(Duration.ofSeconds(3));
+            final double[] baseline = percentiles(drain(latencies));
+
+            // connect the flooders (in batches, so that the connects themselves do not look like an attack)
+            final List<CompletableFuture<?>> connects = new ArrayList<>();
+            for (int i = 0; i < o.clients(); i++) {
+                final Mqtt5AsyncClient c = MqttClient.builder().useMqttVersion5().identifier("flood-" + i)
+                        .serverHost(o.host()).serverPort(o.port()).buildAsync();
+                flooders.add(c);
+                connects.add(c.connectWith().keepAlive(60).simpleAuth().password(o.tokens().apply("flood-" + i)
+                        .getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send());
+                if (connects.size() % 200 == 0) {
+                    CompletableFuture.allOf(connects.subList(connects.size() - 200, connects.size())
+                            .toArray(new CompletableFuture<?>[0])).handle((v, e) -> null).get(120, TimeUnit.SECONDS);
+                }
+            }
+            CompletableFuture.allOf(connects.toArray(new CompletableFuture<?>[0])).handle((v, e) -> null)
+                    .get(120, TimeUnit.SECONDS);
+            final int connected = (int) connects.stream().filter(f -> !f.isCompletedExceptionally()).count();
+
+            final AtomicLong attempted = new AtomicLong();
+            final AtomicLong limited = new AtomicLong();
+            final AtomicLong accepted = new AtomicLong();
+            final Map<String, Long> other = new ConcurrentHashMap<>();
+            final boolean[] gotLimited = new boolean[o.clients()];
+            final int perSecond = o.rateLimit() * o.factor();
+            // one tick every 10 ms sends each flooder's share of that 10 ms
+            final double perTick = perSecond / 100.0;
+            final double[] credit = new double[1];
+            final ByteBuffer payload = ByteBuffer.wrap("flood".getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
+            latencies.clear();
+            final long floodStart = System.nanoTime();
+            final var flood = timer.scheduleAtFixedRate(() -> {
+                credit[0] += perTick;
+                final int n = (int) credit[0];
+                credit[0] -= n;
+                for (int i = 0; i < flooders.size(); i++) {
+                    final Mqtt5AsyncClient c = flooders.get(i);
+                    if (!c.getState().isConnected()) {
+                        continue;
+                    }
+                    final int idx = i;
+                    for (int k = 0; k < n; k++) {
+                        attempted.incrementAndGet();
+                        c.publish(Mqtt5Publish.builder().topic("rtm/user/nobody-home/inbox/flood-" + idx)
+                                .qos(MqttQos.AT_LEAST_ONCE).payload(payload.duplicate())
+                                .userProperties().add("rtm-offline", "false").applyUserProperties().build())
+                                .whenComplete((r, e) -> {
+                                    final String s = status(r, e);
+                                    if ("rate_limited".equals(s)) {
+                                        limited.incrementAndGet();
+                                        gotLimited[idx] = true;
+                                    } else if ("unreachable".equals(s)) {
+                                        accepted.incrementAndGet();
+                                    } else {
+                                        other.merge(s, 1L, Long::sum);
+                                    }
+                                });
+                    }
+                }
+            }, 0, 10, TimeUnit.MILLISECONDS);
+            waitFor(o.flood());
+            flood.cancel(false);
+            final double floodSeconds = (System.nanoTime() - floodStart) / 1e9;
+            final double[] underFlood = percentiles(drain(latencies));
+            pair.cancel(false);
+            // every flood publish gets its answer before the figures are taken
+            org.awaitility.Awaitility.await("answers to the flood").atMost(Duration.ofSeconds(60)).until(() ->
+                    limited.get() + accepted.get() + other.values().stream().mapToLong(Long::longValue).sum()
+                            >= attempted.get());
+            waitFor(Duration.ofSeconds(1));
+            int limitedFlooders = 0;
+            for (final boolean b : gotLimited) {
+                limitedFlooders += b ? 1 : 0;
+            }
+            final Figures f = new Figures(connected, attempted.get(), limited.get(), accepted.get(), Map.copyOf(other),
+                    limitedFlooders, pairSeq.get(), pairRefused.get() + sentAt.size(), pairRateLimited.get(), baseline,
+                    underFlood);
+            org.slf4j.LoggerFactory.getLogger(Overload.class).info("flood rate: {} publishes/s attempted",
+                    String.format("%.0f", attempted.get() / floodSeconds));
+            return f;
+        } finally {
+            timer.shutdownNow();
+            pairTimer.shutdownNow();
+            for (final Mqtt5AsyncClient c : flooders) {
+                c.disconnect().handle((v, e) -> null);
+            }
+            alice.disconnect().handle((v, e) -> null);
+            bob.disconnect().handle((v, e) -> null);
+        }
+    }
+
+    private static Mqtt5AsyncClient client(final Options o, final String uid) throws Exception {
+        final Mqtt5AsyncClient c = MqttClient.builder().useMqttVersion5().identifier(uid).serverHost(o.host())
+                .serverPort(o.port()).buildAsync();
+        c.connectWith().simpleAuth().password(o.tokens().apply(uid).getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                .send().get(30, TimeUnit.SECONDS);
+        return c;
+    }
+
+    private static String status(final Mqtt5PublishResult r, final Throwable e) {
+        Mqtt5PubAck ack = null;
+        if (e != null) {
+            final Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            if (cause instanceof Mqtt5PubAckException) {
+                ack = ((Mqtt5PubAckException) cause).getMqttMessage();
+            } else {
+                return "error:" + cause.getClass().getSimpleName();
+            }
+        } else if (r instanceof Mqtt5PublishResult.Mqtt5Qos1Result) {
+            ack = ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck();
+        }
+        if (ack == null) {
+            return "none";
+        }
+        return ack.getUserProperties().asList().stream().filter(p -> p.getName().toString().equals("rtm-status"))
+                .map(p -> p.getValue().toString()).findFirst().orElse("no-status:" + ack.getReasonCode());
+    }
+
+    private static List<Double> drain(final ConcurrentLinkedQueue<Double> q) {
+        final List<Double> l = new ArrayList<>();
+        Double d;
+        while ((d = q.poll()) != null) {
+            l.add(d);
+        }
+        return l;
+    }
+
+    /** p50, p99 and max; NaN without samples. */
+    static double[] percentiles(final List<Double> samples) {
+        if (samples.isEmpty()) {
+            return new double[] {Double.NaN, Double.NaN, Double.NaN};
+        }
+        final double[] s = samples.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(s);
+        return new double[] {s[(int) Math.floor(0.50 * (s.length - 1))], s[(int) Math.floor(0.99 * (s.length - 1))],
+                s[s.length - 1]};
+    }
+
+    private static void waitFor(final Duration d) {
+        org.awaitility.Awaitility.await().pollDelay(d).atMost(d.plusSeconds(1)).until(() -> true);
+    }
+}

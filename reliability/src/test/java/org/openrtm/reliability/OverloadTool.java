@@ -1,0 +1,47 @@
+package org.openrtm.reliability;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The full overload: a broker child process with {@code limits.rate-per-second = R}, and {@code N} clients (5,000 by
+ * default) each publishing at {@code F} times that rate (10), while a well-behaved pair measures its latency. Run it
+ * with {@code chaos/overload.sh} (see docs/reliability.md); it logs the figures.
+ *
+ * <pre>
+ * OverloadTool [clients 5000] [rate-limit 1] [factor 10] [seconds 20]
+ * </pre>
+ */
+public final class OverloadTool {
+
+    private static final Logger log = LoggerFactory.getLogger(OverloadTool.class);
+
+    private OverloadTool() {
+    }
+
+    public static void main(final String[] args) throws Exception {
+        final int clients = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
+        final int limit = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        final int factor = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+        final int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+        final Path dir = Files.createTempDirectory("rtm-overload-");
+        final Path config = dir.resolve("rtm.properties");
+        Files.writeString(config, "limits.rate-per-second = " + limit + "\nlimits.rate-burst = " + limit + "\n");
+        final BrokerProcess broker = new BrokerProcess(dir.resolve("data"), BrokerProcess.freePort(),
+                List.of("--config", config.toString()));
+        try {
+            broker.start();
+            log.info("overload: {} clients at {} x the rate limit of {}/s for {} s", clients, factor, limit, seconds);
+            final Overload.Figures f = Overload.run(new Overload.Options("127.0.0.1", broker.mqttPort(), broker::token,
+                    clients, limit, factor, Duration.ofSeconds(seconds), Math.max(1, limit / 2)));
+            log.info("overload result: {}; broker alive: {}", f, broker.isAlive());
+        } finally {
+            broker.stop();
+        }
+    }
+}
