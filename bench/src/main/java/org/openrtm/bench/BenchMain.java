@@ -70,7 +70,8 @@ public final class BenchMain {
             "presence: --devices 200 --watchers 5 --churn-rate 100 --duration 20s --warmup 4s --drain-timeout 15s",
             "offline:  --pairs 100 --messages 100 --payload 100 --receipts on --drain-timeout 60s",
             "history:  --messages 1m --conversations 1000 --payload 100 --window 1024 --queries 2000 --spread 0s",
-            "          --sync always|interval|never --results DIR --label TEXT   (no brokers; common options do not apply)");
+            "          --sync always|interval|never --checkpoint-interval 5s --results DIR --label TEXT",
+            "          (no brokers: the extension's history store in this process; the common options do not apply)");
 
     private BenchMain() {
     }

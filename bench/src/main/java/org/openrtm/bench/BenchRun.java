@@ -28,6 +28,9 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 
 /**
@@ -155,19 +158,33 @@ public final class BenchRun {
                 }
                 infos.add(info);
             }
+            // the brokers start in parallel (a JVM broker takes seconds, mostly waiting); they idle until their turn
+            final Map<Target, CompletableFuture<BrokerHandle>> starting = new EnumMap<>(Target.class);
             for (final Target t : wanted) {
                 if (infos.stream().noneMatch(l -> l.stream().anyMatch(i -> i.target() == t && i.status().equals("ok")))) {
                     continue;
                 }
+                log.info("starting {} ({})", t.id(), t.description());
+                starting.put(t, CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return t == Target.MOSQUITTO ? MosquittoProcess.start(mosquitto, work.resolve("mosquitto"))
+                                : JavaBrokerProcess.start(t, launch);
+                    } catch (final IOException e) {
+                        throw new CompletionException(e);
+                    }
+                }, runnable -> {
+                    final Thread th = new Thread(runnable, "bench-start-" + t.id());
+                    th.setDaemon(true);
+                    th.start();
+                }));
+            }
+            for (final Map.Entry<Target, CompletableFuture<BrokerHandle>> e : starting.entrySet()) {
                 try {
-                    log.info("starting {} ({})", t.id(), t.description());
-                    final BrokerHandle b = t == Target.MOSQUITTO
-                            ? MosquittoProcess.start(mosquitto, work.resolve("mosquitto"))
-                            : JavaBrokerProcess.start(t, launch);
-                    brokers.put(t, b);
-                } catch (final IOException | RuntimeException e) {
-                    log.error("{} did not start: {}", t.id(), e.getMessage());
-                    startErrors.put(t, "error: " + e.getMessage());
+                    brokers.put(e.getKey(), e.getValue().join());
+                } catch (final CompletionException | CancellationException failed) {
+                    final Throwable cause = failed.getCause() == null ? failed : failed.getCause();
+                    log.error("{} did not start: {}", e.getKey().id(), cause.getMessage());
+                    startErrors.put(e.getKey(), "error: " + cause.getMessage());
                 }
             }
             final Generator generator = new Generator(threads, sources, launch.secret());

@@ -17,7 +17,7 @@ class HistoryBenchIT {
     void historyBenchmark_storesEveryAppend_andAnswersEveryQueryKind() throws Exception {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final HistoryBench.Result r = new HistoryBench(Options.parse(List.of("--messages", "3000", "--conversations", "10",
-                "--queries", "20", "--window", "64", "--sync", "interval", "--results",
+                "--queries", "20", "--window", "64", "--sync", "interval", "--checkpoint-interval", "300ms", "--results",
                 System.getProperty("rtm.bench.results", "target/it-results")), HistoryBench.OPTIONS))
                 .run(new PrintStream(out, true, StandardCharsets.UTF_8));
 

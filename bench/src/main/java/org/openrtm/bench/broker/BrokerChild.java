@@ -42,9 +42,7 @@ public final class BrokerChild {
      */
     public static void main(final String[] args) throws Exception {
         final PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
-        // MQTT only: the REST API (8080) and the CoAP gateway (5683/5684) would collide between two OpenRTM children
-        // (a and h) and with anything else on the machine, and they are not what the benchmark measures
-        final RtmBroker.Builder b = RtmBroker.builder().host("127.0.0.1").wsPort(-1).httpPort(-1).withoutCoap().mqttPort(0);
+        final RtmBroker.Builder b = RtmBroker.builder().host("127.0.0.1").wsPort(-1).mqttPort(0);
         String kind = null;
         for (int i = 0; i < args.length; i++) {
             final String opt = args[i];
@@ -73,6 +71,8 @@ public final class BrokerChild {
                     throw new IllegalArgumentException("unknown option '" + opt + "'");
             }
         }
+        // only the MQTT listener: the benchmark measures MQTT, and fixed default ports would collide between runs
+        b.httpPort(-1).withoutCoap();
         if ("hivemq".equals(kind)) {
             b.withoutExtension();
         } else if (!"rtm".equals(kind)) {

@@ -69,7 +69,7 @@ public final class HistoryBench {
 
     /** The options of {@code rtm-bench history}. */
     public static final Set<String> OPTIONS = Set.of("messages", "conversations", "payload", "window", "queries",
-            "spread", "sync", "results", "label");
+            "spread", "sync", "checkpoint-interval", "results", "label");
 
     /** The query kinds, in the order they are reported. */
     static final List<String> QUERIES = List.of("newest", "next", "oldest", "minute");
@@ -81,6 +81,7 @@ public final class HistoryBench {
     private final int queries;
     private final Duration spread;
     private final StoreOptions.Sync sync;
+    private final Duration checkpointInterval;
     private final Options options;
 
     /**
@@ -100,6 +101,7 @@ public final class HistoryBench {
         } catch (final IllegalArgumentException e) {
             throw new IllegalArgumentException("--sync must be always, interval or never, but was '" + s + "'", e);
         }
+        checkpointInterval = o.duration("checkpoint-interval", Duration.ofSeconds(5), Duration.ofMillis(100));
         options = o;
     }
 
@@ -133,7 +135,7 @@ public final class HistoryBench {
         final ZonedDateTime started = ZonedDateTime.now();
         final Path dir = Files.createTempDirectory("rtm-bench-history-");
         final ExecutorService executor = Executors.newFixedThreadPool(2);
-        final StoreOptions storeOptions = new StoreOptions(sync, Duration.ofMillis(200), Duration.ofSeconds(5), 100_000);
+        final StoreOptions storeOptions = new StoreOptions(sync, Duration.ofMillis(200), checkpointInterval, 100_000);
         final Store store = Store.open(dir, storeOptions, List.of(HistoryService.KEYSPACE),
                 Map.of(HistoryService.KEYSPACE, HistoryService.checkpointWriter()), executor);
         try {
@@ -274,6 +276,7 @@ public final class HistoryBench {
         p.addProperty("queries", queries);
         p.addProperty("spreadSeconds", spread.toSeconds());
         p.addProperty("sync", sync.name().toLowerCase(Locale.ROOT));
+        p.addProperty("checkpointIntervalSeconds", checkpointInterval.toMillis() / 1000.0);
         o.add("parameters", p);
         final JsonObject a = new JsonObject();
         a.addProperty("appended", appended);
