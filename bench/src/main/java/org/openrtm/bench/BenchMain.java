@@ -3,9 +3,12 @@ package org.openrtm.bench;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 import org.openrtm.bench.report.Report;
+import org.openrtm.bench.history.HistoryBench;
+import org.openrtm.bench.scenario.FanoutScenario;
 import org.openrtm.bench.scenario.FleetScenario;
 import org.openrtm.bench.scenario.OfflineScenario;
 import org.openrtm.bench.scenario.PeerScenario;
+import org.openrtm.bench.scenario.PresenceScenario;
 import org.openrtm.bench.scenario.Scenario;
 
 import java.io.FileDescriptor;
@@ -23,8 +26,8 @@ import java.util.Set;
  * The benchmark command line: one command per scenario.
  *
  * <pre>
- * java -jar bench/target/rtm-bench.jar peer|fleet|offline [options]
- * java -jar bench/target/rtm-bench.jar fanout|presence       (need issue 3: say so and exit 3)
+ * java -jar bench/target/rtm-bench.jar peer|fanout|fleet|presence|offline [options]
+ * java -jar bench/target/rtm-bench.jar history [options]      (the history store alone, in process)
  * </pre>
  *
  * Prints a table of medians and ratios on stdout, progress on stderr, and writes JSON into the results folder.
@@ -32,18 +35,16 @@ import java.util.Set;
  */
 public final class BenchMain {
 
-    /** Exit code of a scenario whose server features do not exist yet. */
-    public static final int NOT_AVAILABLE = 3;
-
     static final String USAGE = String.join("\n",
             "Usage: java -jar bench/target/rtm-bench.jar SCENARIO [options]",
             "",
             "Scenarios (numbers as in issue 7):",
-            "  peer      1. peer messages QoS 1: latency at fixed rates, maximum sustained rate",
-            "  fanout    2. channel fan-out              (not yet: needs channels, issue 3)",
+            "  peer      1. peer messages QoS 1: latency at fixed rates, maximum sustained rate, history on/off",
+            "  fanout    2. channel fan-out to 100, 1,000, 10,000 members, without lists, rtm-except, rtm-only",
             "  fleet     3. many connected devices: connect rate, heap per connection, probe latency",
-            "  presence  4. presence churn               (not yet: needs presence, issue 3)",
+            "  presence  4. presence churn: time until a watcher sees a connect or disconnect",
             "  offline   5. offline cache: fill, reconnect storm, drain rate",
+            "  history   the history store alone (no broker): append rate, history.query latency",
             "",
             "Common options:",
             "  --targets a,b,c        a = OpenRTM, b = HiveMQ CE without the extension, c = Mosquitto (default a,b,c)",
@@ -60,10 +61,17 @@ public final class BenchMain {
             "",
             "peer:     --pairs 100 --payload 100 --rates 1000,10000 --duration 10s --warmup 3s --receipts on",
             "          --search on --search-from 5000 --search-to 200000 --search-factor 1.5 --search-refine 2",
-            "          --search-step 5s --max-p99 250ms --drain-timeout 15s",
+            "          --search-step 5s --max-p99 250ms --drain-timeout 15s --history on|off|both",
+            "fanout:   --members 100,1000,10000 --lists all,except,only --list-size 128 --payload 100",
+            "          --rate-deliveries 10000 --duration 5s --burst-deliveries 100000 --max-burst-messages 500",
+            "          --warmup 2s --drain-timeout 30s --connect-concurrency 200",
             "fleet:    --devices 2000 --connect-concurrency 200 --subscriptions inbox[,event] --probe-rate 100",
             "          --probe-duration 10s --probe-warmup 3s --payload 100 --connect-timeout 10m",
-            "offline:  --pairs 100 --messages 100 --payload 100 --receipts on --drain-timeout 60s");
+            "presence: --devices 200 --watchers 5 --churn-rate 100 --duration 20s --warmup 4s --drain-timeout 15s",
+            "offline:  --pairs 100 --messages 100 --payload 100 --receipts on --drain-timeout 60s",
+            "history:  --messages 1m --conversations 1000 --payload 100 --window 1024 --queries 2000 --spread 0s",
+            "          --sync always|interval|never --checkpoint-interval 5s --results DIR --label TEXT",
+            "          (no brokers: the extension's history store in this process; the common options do not apply)");
 
     private BenchMain() {
     }
@@ -83,7 +91,7 @@ public final class BenchMain {
     /**
      * The result of a command.
      *
-     * @param code   the exit code: 0 done, 1 failed, 2 usage error, 3 scenario not available yet
+     * @param code   the exit code: 0 done, 1 failed, 2 usage error
      * @param report the report, if a scenario ran
      * @param json   the JSON file written, if a scenario ran
      */
@@ -126,14 +134,24 @@ public final class BenchMain {
                     devices = 2 * o.integer("pairs", 100, 1, 100_000);
                     return execute(scenario, o, devices, out);
                 }
-                case "fanout":
-                    err.println("scenario 2 (channel fan-out to 100, 1,000 and 10,000 members, with rtm-only/rtm-except "
-                            + "lists of 128) needs channels, which the server does not have yet (issue 3)");
-                    return new Outcome(NOT_AVAILABLE, null, null);
-                case "presence":
-                    err.println("scenario 4 (presence churn: time until a presence subscriber sees a change) needs "
-                            + "presence, which the server does not have yet (issue 3)");
-                    return new Outcome(NOT_AVAILABLE, null, null);
+                case "fanout": {
+                    final Options o = Options.parse(rest, with(FanoutScenario.OPTIONS));
+                    final FanoutScenario f = new FanoutScenario(o);
+                    // members of every broker's repetition are in TIME_WAIT for a while: spread them over addresses
+                    return execute(f, o, 3 * (f.maxMembers() + 1), out);
+                }
+                case "presence": {
+                    final Options o = Options.parse(rest, with(PresenceScenario.OPTIONS));
+                    final PresenceScenario p = new PresenceScenario(o);
+                    return execute(p, o, 2 * (o.integer("devices", 200, 1, 100_000) + o.integer("watchers", 5, 1, 10_000)),
+                            out);
+                }
+                case "history": {
+                    final Options o = Options.parse(rest, HistoryBench.OPTIONS);
+                    final HistoryBench h = new HistoryBench(o);
+                    h.run(out);
+                    return new Outcome(0, null, null);
+                }
                 default:
                     err.println("error: unknown scenario '" + args[0] + "'");
                     err.println(USAGE);
@@ -142,6 +160,10 @@ public final class BenchMain {
         } catch (final IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return new Outcome(2, null, null);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("error: interrupted");
+            return new Outcome(1, null, null);
         } catch (final IOException | RuntimeException e) {
             err.println("error: " + e);
             return new Outcome(1, null, null);

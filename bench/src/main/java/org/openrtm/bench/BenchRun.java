@@ -28,6 +28,9 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 
 /**
@@ -51,7 +54,7 @@ public final class BenchRun {
             "limits.rate-per-second", "1000000",
             "limits.rate-burst", "1000000");
 
-    private final Scenario scenario;
+    private final List<Scenario> scenarios;
     private final Options options;
     private final int devicesHint;
 
@@ -61,19 +64,45 @@ public final class BenchRun {
      * @param devicesHint how many connections the scenario opens at most (chooses the number of source addresses)
      */
     public BenchRun(final @NotNull Scenario scenario, final @NotNull Options options, final int devicesHint) {
-        this.scenario = scenario;
+        this(List.of(scenario), options, devicesHint);
+    }
+
+    /**
+     * Several scenarios one after the other on the same brokers (started once): what the smoke tests use, so that
+     * starting and stopping brokers does not dominate their time.
+     *
+     * @param scenarios   what to run, in order, at least one
+     * @param options     the common options
+     * @param devicesHint how many connections a scenario opens at most
+     */
+    public BenchRun(final @NotNull List<Scenario> scenarios, final @NotNull Options options, final int devicesHint) {
+        if (scenarios.isEmpty()) {
+            throw new IllegalArgumentException("scenarios must not be empty");
+        }
+        this.scenarios = List.copyOf(scenarios);
         this.options = options;
         this.devicesHint = devicesHint;
     }
 
     /**
-     * Runs it.
+     * Runs the (first) scenario.
      *
      * @return the report (also when some brokers failed: their status says why)
      * @throws IOException if the work folder cannot be created
      * @throws IllegalArgumentException for invalid common options
      */
     public @NotNull Report run() throws IOException {
+        return runAll().get(0);
+    }
+
+    /**
+     * Runs every scenario, each with its repetitions interleaved over the brokers, on brokers started once.
+     *
+     * @return one report per scenario, in order
+     * @throws IOException if the work folder cannot be created
+     * @throws IllegalArgumentException for invalid common options
+     */
+    public @NotNull List<Report> runAll() throws IOException {
         final List<Target> wanted = new ArrayList<>();
         for (final String t : options.words("targets", List.of("a", "b", "c"))) {
             final Target target = Target.parse(t);
@@ -90,13 +119,15 @@ public final class BenchRun {
             }
             settings.put(s.substring(0, eq).trim(), s.substring(eq + 1).trim());
         }
+        final boolean namedH = wanted.contains(Target.RTM_HISTORY_OFF);
+        applyHistory(options.string("history", "on"), wanted, settings);
         final int threads = options.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 256);
         final int autoSources = (int) Math.min(254, Math.max(1, (devicesHint + 24_999L) / 25_000));
         final int sources = options.has("source-addresses") ? options.integer("source-addresses", 1, 1, 254) : autoSources;
         final Path results = Path.of(options.string("results", defaultResults()));
         final ZonedDateTime started = ZonedDateTime.now();
-        final Path work = results.resolve(scenario.name() + "-" + started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
-                + "-work");
+        final Path work = results.resolve(scenarios.get(0).name() + "-"
+                + started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-work");
         Files.createDirectories(work);
         final String mosq = options.string("mosquitto", "auto");
         final Path mosquitto = "off".equals(mosq) ? null : "auto".equals(mosq) ? MosquittoProcess.find() : Path.of(mosq);
@@ -105,38 +136,77 @@ public final class BenchRun {
                 System.getProperty("java.class.path"));
 
         final Map<Target, BrokerHandle> brokers = new EnumMap<>(Target.class);
-        final List<Report.TargetInfo> infos = new ArrayList<>();
+        final Map<Target, String> startErrors = new EnumMap<>(Target.class);
         final Thread killer = new Thread(() -> brokers.values().forEach(BrokerHandle::close), "bench-shutdown");
         Runtime.getRuntime().addShutdownHook(killer);
-        final List<Report.Run> runs = new ArrayList<>();
+        final List<List<Report.TargetInfo>> infos = new ArrayList<>();
+        final List<List<Report.Run>> runs = new ArrayList<>();
         try {
+            for (final Scenario scenario : scenarios) {
+                final List<Report.TargetInfo> info = new ArrayList<>();
+                for (final Target t : wanted) {
+                    final String why = scenario.unsupported(t, settings);
+                    if (t == Target.MOSQUITTO && mosquitto == null) {
+                        info.add(new Report.TargetInfo(t, "skipped: no mosquitto binary on the PATH", ""));
+                    } else if (why != null) {
+                        info.add(new Report.TargetInfo(t, "skipped: " + why, ""));
+                    } else if (t == Target.RTM_HISTORY_OFF && !namedH && !scenario.comparesHistory()) {
+                        info.add(new Report.TargetInfo(t, "skipped: history on/off is compared in the peer scenario", ""));
+                    } else {
+                        info.add(new Report.TargetInfo(t, "ok", ""));
+                    }
+                }
+                infos.add(info);
+            }
+            // the brokers start in parallel (a JVM broker takes seconds, mostly waiting); they idle until their turn
+            final Map<Target, CompletableFuture<BrokerHandle>> starting = new EnumMap<>(Target.class);
             for (final Target t : wanted) {
-                final String why = scenario.unsupported(t, settings);
-                if (t == Target.MOSQUITTO && mosquitto == null) {
-                    infos.add(new Report.TargetInfo(t, "skipped: no mosquitto binary on the PATH", ""));
+                if (infos.stream().noneMatch(l -> l.stream().anyMatch(i -> i.target() == t && i.status().equals("ok")))) {
                     continue;
                 }
-                if (why != null) {
-                    infos.add(new Report.TargetInfo(t, "skipped: " + why, ""));
-                    continue;
-                }
+                log.info("starting {} ({})", t.id(), t.description());
+                starting.put(t, CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return t == Target.MOSQUITTO ? MosquittoProcess.start(mosquitto, work.resolve("mosquitto"))
+                                : JavaBrokerProcess.start(t, launch);
+                    } catch (final IOException e) {
+                        throw new CompletionException(e);
+                    }
+                }, runnable -> {
+                    final Thread th = new Thread(runnable, "bench-start-" + t.id());
+                    th.setDaemon(true);
+                    th.start();
+                }));
+            }
+            for (final Map.Entry<Target, CompletableFuture<BrokerHandle>> e : starting.entrySet()) {
                 try {
-                    log.info("starting {} ({})", t.id(), t.description());
-                    final BrokerHandle b = t == Target.MOSQUITTO
-                            ? MosquittoProcess.start(mosquitto, work.resolve("mosquitto"))
-                            : JavaBrokerProcess.start(t, launch);
-                    brokers.put(t, b);
-                    infos.add(new Report.TargetInfo(t, "ok", b.version()));
-                } catch (final IOException | RuntimeException e) {
-                    log.error("{} did not start: {}", t.id(), e.getMessage());
-                    infos.add(new Report.TargetInfo(t, "error: " + e.getMessage(), ""));
+                    brokers.put(e.getKey(), e.getValue().join());
+                } catch (final CompletionException | CancellationException failed) {
+                    final Throwable cause = failed.getCause() == null ? failed : failed.getCause();
+                    log.error("{} did not start: {}", e.getKey().id(), cause.getMessage());
+                    startErrors.put(e.getKey(), "error: " + cause.getMessage());
                 }
             }
             final Generator generator = new Generator(threads, sources, launch.secret());
-            for (int rep = 1; rep <= reps; rep++) {
-                for (final Map.Entry<Target, BrokerHandle> e : brokers.entrySet()) {
-                    runs.add(runOnce(e.getValue(), generator, rep));
+            for (int s = 0; s < scenarios.size(); s++) {
+                final Scenario scenario = scenarios.get(s);
+                final List<Report.TargetInfo> info = infos.get(s);
+                for (int i = 0; i < info.size(); i++) {
+                    final Target t = info.get(i).target();
+                    if (info.get(i).status().equals("ok")) {
+                        info.set(i, startErrors.containsKey(t) ? new Report.TargetInfo(t, startErrors.get(t), "")
+                                : new Report.TargetInfo(t, "ok", brokers.get(t).version()));
+                    }
                 }
+                final List<Report.Run> scenarioRuns = new ArrayList<>();
+                for (int rep = 1; rep <= reps; rep++) {
+                    for (final Report.TargetInfo ti : info) {
+                        if (ti.status().equals("ok")) {
+                            scenarioRuns.add(runOnce(scenario, brokers.get(ti.target()), generator, rep));
+                        }
+                    }
+                }
+                runs.add(scenarioRuns);
             }
         } finally {
             brokers.values().parallelStream().forEach(BrokerHandle::close); // each stop takes seconds; overlap them
@@ -148,10 +218,46 @@ public final class BenchRun {
             deleteData(work);
         }
         final JsonObject env = environment(settings, threads, sources, launch, work);
-        return new Report(scenario.name(), parametersWithCommon(reps, wanted), env, started, infos, runs);
+        final List<Report> reports = new ArrayList<>();
+        for (int s = 0; s < scenarios.size(); s++) {
+            reports.add(new Report(scenarios.get(s).name(), parametersWithCommon(scenarios.get(s), reps, wanted), env,
+                    started, infos.get(s), runs.get(s)));
+        }
+        return reports;
     }
 
-    private Report.Run runOnce(final BrokerHandle broker, final Generator generator, final int rep) {
+    /**
+     * Applies {@code --history on|off|both} (peer scenario): {@code off} turns history off for OpenRTM, {@code both}
+     * adds OpenRTM with history off (h) right after OpenRTM (a), so that the two run interleaved.
+     */
+    static void applyHistory(final @NotNull String mode, final @NotNull List<Target> wanted,
+                             final @NotNull Map<String, String> settings) {
+        switch (mode) {
+            case "on":
+                break;
+            case "off":
+                settings.put(JavaBrokerProcess.HISTORY_ENABLED, "false");
+                break;
+            case "both":
+                if (!wanted.contains(Target.RTM)) {
+                    throw new IllegalArgumentException("--history both compares OpenRTM (a) with history on and off, "
+                            + "but --targets does not include a");
+                }
+                if (!wanted.contains(Target.RTM_HISTORY_OFF)) {
+                    wanted.add(wanted.indexOf(Target.RTM) + 1, Target.RTM_HISTORY_OFF);
+                }
+                if ("false".equals(settings.get(JavaBrokerProcess.HISTORY_ENABLED))) {
+                    throw new IllegalArgumentException("--history both needs history on for a, but --setting "
+                            + JavaBrokerProcess.HISTORY_ENABLED + "=false turns it off");
+                }
+                break;
+            default:
+                throw new IllegalArgumentException("--history must be on, off or both, but was '" + mode + "'");
+        }
+    }
+
+    private static Report.Run runOnce(final Scenario scenario, final BrokerHandle broker, final Generator generator,
+                                      final int rep) {
         final Target t = broker.target();
         if (!broker.isAlive()) {
             return new Report.Run(rep, t, List.of(), "the broker process is no longer running");
@@ -170,7 +276,7 @@ public final class BenchRun {
         }
     }
 
-    private JsonObject parametersWithCommon(final int reps, final List<Target> wanted) {
+    private static JsonObject parametersWithCommon(final Scenario scenario, final int reps, final List<Target> wanted) {
         final JsonObject p = scenario.parameters();
         p.addProperty("reps", reps);
         p.addProperty("targets", String.join(",", wanted.stream().map(Target::letter).toList()));

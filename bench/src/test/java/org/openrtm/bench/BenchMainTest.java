@@ -19,28 +19,29 @@ class BenchMainTest {
     }
 
     @Test
-    void scenariosThatNeedChannelsOrPresence_sayWhatTheyWaitFor() {
-        assertThat(run("fanout").code()).isEqualTo(BenchMain.NOT_AVAILABLE);
-        assertThat(run("presence").code()).isEqualTo(BenchMain.NOT_AVAILABLE);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("channels").contains("presence").contains("issue 3");
-    }
-
-    @Test
     void badOptions_areUsageErrors_beforeAnyBrokerStarts() {
         assertThat(run("peer", "--pairs", "0").code()).isEqualTo(2);
         assertThat(run("fleet", "--subscriptions", "inbox,presence").code()).isEqualTo(2);
         assertThat(run("offline", "--rates", "1000").code()).isEqualTo(2);
         assertThat(run("nosuch").code()).isEqualTo(2);
+        assertThat(run("fanout", "--lists", "all,some").code()).isEqualTo(2);
+        assertThat(run("presence", "--watchers", "0").code()).isEqualTo(2);
+        assertThat(run("peer", "--history", "maybe").code()).isEqualTo(2);
+        assertThat(run("history", "--sync", "sometimes").code()).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("--pairs must be between 1 and 10000, but was 0")
                 .contains("--subscriptions must list kinds among [event, inbox]")
                 .contains("unknown option '--rates'")
-                .contains("unknown scenario 'nosuch'");
+                .contains("unknown scenario 'nosuch'")
+                .contains("--lists must name kinds among [all, except, only], but had 'some'")
+                .contains("--watchers must be between 1 and 10000, but was 0")
+                .contains("--history must be on, off or both, but was 'maybe'")
+                .contains("--sync must be always, interval or never, but was 'sometimes'");
     }
 
     @Test
     void help_listsEveryScenario() {
         assertThat(run("--help").code()).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("peer", "fanout", "fleet", "presence", "offline");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("peer", "fanout", "fleet", "presence", "offline", "history");
     }
 }

@@ -31,6 +31,8 @@ public final class JavaBrokerProcess implements BrokerHandle {
     private static final Logger log = LoggerFactory.getLogger(JavaBrokerProcess.class);
     private static final long START_TIMEOUT_SECONDS = 120;
     private static final long REPLY_TIMEOUT_SECONDS = 120;
+    /** The extension setting that target h turns off. */
+    public static final String HISTORY_ENABLED = "history.enabled";
 
     private final Target target;
     private final Process process;
@@ -60,7 +62,7 @@ public final class JavaBrokerProcess implements BrokerHandle {
     /**
      * Starts a JVM broker and waits until it listens.
      *
-     * @param target  {@link Target#RTM} or {@link Target#HIVEMQ}
+     * @param target  {@link Target#RTM}, {@link Target#RTM_HISTORY_OFF} or {@link Target#HIVEMQ}
      * @param options how to start it
      * @return the running broker
      * @throws IOException if it does not start within two minutes (the message quotes its log)
@@ -89,11 +91,15 @@ public final class JavaBrokerProcess implements BrokerHandle {
         cmd.add(options.classpath());
         cmd.add(BrokerChild.class.getName());
         cmd.add("--kind");
-        cmd.add(target == Target.RTM ? "rtm" : "hivemq");
+        cmd.add(target.isRtm() ? "rtm" : "hivemq");
         cmd.add("--data");
         cmd.add(data.toString());
-        if (target == Target.RTM) {
-            for (final Map.Entry<String, String> s : options.settings().entrySet()) {
+        if (target.isRtm()) {
+            final Map<String, String> settings = new java.util.LinkedHashMap<>(options.settings());
+            if (target == Target.RTM_HISTORY_OFF) {
+                settings.put(HISTORY_ENABLED, "false");
+            }
+            for (final Map.Entry<String, String> s : settings.entrySet()) {
                 cmd.add("--setting");
                 cmd.add(s.getKey() + "=" + s.getValue());
             }

@@ -10,6 +10,11 @@ import java.util.Locale;
 public enum Target {
     /** (a) HiveMQ CE with the OpenRTM extension: authenticated devices, the rtm/ semantics. */
     RTM("a", "openrtm", "OpenRTM (HiveMQ CE 2025.5 + extension)"),
+    /**
+     * (h) OpenRTM with message history switched off ({@code history.enabled=false}): the other side of the peer
+     * scenario's {@code --history both}, so that the cost of recording is measured in the same run.
+     */
+    RTM_HISTORY_OFF("h", "openrtm-nohistory", "OpenRTM, history.enabled=false"),
     /** (b) The same embedded HiveMQ CE without the extension: the same topics as plain MQTT. */
     HIVEMQ("b", "hivemq", "HiveMQ CE 2025.5, no extension"),
     /** (c) Eclipse Mosquitto, when a {@code mosquitto} binary is available: the same topics as plain MQTT. */
@@ -25,7 +30,7 @@ public enum Target {
         this.description = description;
     }
 
-    /** The letter used in tables and ratios: a, b or c. */
+    /** The letter used in tables and ratios: a, h, b or c. */
     public @NotNull String letter() {
         return letter;
     }
@@ -42,13 +47,14 @@ public enum Target {
 
     /** Whether clients authenticate with tokens and the broker applies the rtm/ semantics. */
     public boolean isRtm() {
-        return this == RTM;
+        return this == RTM || this == RTM_HISTORY_OFF;
     }
 
     /**
      * Parses a letter or a name.
      *
-     * @param s {@code a}, {@code b}, {@code c}, or {@code openrtm}, {@code hivemq}, {@code mosquitto}
+     * @param s {@code a}, {@code h}, {@code b}, {@code c}, or {@code openrtm}, {@code openrtm-nohistory}, {@code hivemq},
+     *          {@code mosquitto}
      * @return the target
      * @throws IllegalArgumentException naming the accepted values
      */
@@ -59,6 +65,7 @@ public enum Target {
                 return t;
             }
         }
-        throw new IllegalArgumentException("target must be a (openrtm), b (hivemq) or c (mosquitto), but was '" + s + "'");
+        throw new IllegalArgumentException("target must be a (openrtm), h (openrtm-nohistory), b (hivemq) or c (mosquitto), "
+                + "but was '" + s + "'");
     }
 }

@@ -6,8 +6,10 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientConnectionConfig;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5WillPublish;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
@@ -67,8 +69,24 @@ public final class Device {
      * @return completes with the CONNACK once TCP_NODELAY is set; fails if the broker refuses
      */
     public @NotNull CompletableFuture<Mqtt5ConnAck> connect(final boolean cleanStart, final long sessionExpirySeconds) {
+        return connect(cleanStart, sessionExpirySeconds, null);
+    }
+
+    /**
+     * Connects with a Will message (what a plain MQTT device uses to announce that it went away).
+     *
+     * @param cleanStart            MQTT 5 Clean Start
+     * @param sessionExpirySeconds  Session Expiry Interval (0: the session ends with the connection)
+     * @param will                  the Will message, or null for none
+     * @return completes with the CONNACK once TCP_NODELAY is set; fails if the broker refuses
+     */
+    public @NotNull CompletableFuture<Mqtt5ConnAck> connect(final boolean cleanStart, final long sessionExpirySeconds,
+                                                            final @Nullable Mqtt5WillPublish will) {
         final Mqtt5ConnectBuilder.Send<CompletableFuture<Mqtt5ConnAck>> b = client.connectWith()
                 .cleanStart(cleanStart).sessionExpiryInterval(sessionExpirySeconds).keepAlive(120);
+        if (will != null) {
+            b.willPublish(will);
+        }
         final CompletableFuture<Mqtt5ConnAck> f = token == null ? b.send()
                 : b.simpleAuth().password(token.getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
         return f.thenApply(ack -> {
@@ -109,12 +127,24 @@ public final class Device {
      * @return completes when every filter was granted; fails naming a refused filter and the reason
      */
     public @NotNull CompletableFuture<Void> subscribe(final @NotNull List<String> filters) {
+        return subscribe(filters, false);
+    }
+
+    /**
+     * Subscribes at QoS 1, optionally with No Local (the broker does not send the device its own publishes: a channel
+     * sender that must be a member but should not receive its own messages).
+     *
+     * @param filters the topic filters (none: completes at once)
+     * @param noLocal the MQTT 5 No Local option of every filter
+     * @return completes when every filter was granted; fails naming a refused filter and the reason
+     */
+    public @NotNull CompletableFuture<Void> subscribe(final @NotNull List<String> filters, final boolean noLocal) {
         if (filters.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
         final List<Mqtt5Subscription> subs = new ArrayList<>();
         for (final String f : filters) {
-            subs.add(Mqtt5Subscription.builder().topicFilter(f).qos(MqttQos.AT_LEAST_ONCE).build());
+            subs.add(Mqtt5Subscription.builder().topicFilter(f).qos(MqttQos.AT_LEAST_ONCE).noLocal(noLocal).build());
         }
         return client.subscribe(Mqtt5Subscribe.builder().addSubscriptions(subs).build()).thenAccept(ack -> check(ack, filters));
     }
@@ -147,6 +177,20 @@ public final class Device {
         final CompletableFuture<Void> f = endSession ? client.disconnectWith().sessionExpiryInterval(0).send()
                 : client.disconnect();
         return f.exceptionally(e -> null);
+    }
+
+    /**
+     * Disconnects with reason code 0x04 (Disconnect with Will Message): the broker publishes the Will as if the
+     * connection had been lost, which is how a plain MQTT device announces a clean departure through its Will.
+     *
+     * @return completes when the connection is closed; completes normally if it was not connected
+     */
+    public @NotNull CompletableFuture<Void> disconnectWithWill() {
+        if (!client.getState().isConnected()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return client.disconnectWith().reasonCode(Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE).send()
+                .exceptionally(e -> null);
     }
 
     /** Whether the client is connected now. */

@@ -135,6 +135,12 @@ public final class Report {
 
     private static final Map<String, ToDoubleFunction<Figure>> RATIO_METRICS = ratioMetrics();
 
+    /**
+     * What OpenRTM (a) is compared with: itself with history off (a/h, the cost of recording, when the peer scenario
+     * ran with {@code --history both}), plain HiveMQ CE (a/b) and Mosquitto (a/c).
+     */
+    private static final List<Target> DENOMINATORS = List.of(Target.RTM_HISTORY_OFF, Target.HIVEMQ, Target.MOSQUITTO);
+
     private static Map<String, ToDoubleFunction<Figure>> ratioMetrics() {
         final Map<String, ToDoubleFunction<Figure>> m = new LinkedHashMap<>();
         m.put("rate", Figure::rate);
@@ -187,7 +193,7 @@ public final class Report {
             byTarget.forEach((t, f) -> m.add(t.letter(), f.toJson()));
             med.add(name, m);
             final JsonObject r = new JsonObject();
-            for (final Target den : List.of(Target.HIVEMQ, Target.MOSQUITTO)) {
+            for (final Target den : DENOMINATORS) {
                 final JsonObject x = new JsonObject();
                 RATIO_METRICS.forEach((k, fn) -> {
                     final double v = ratio(name, Target.RTM, den, fn);
@@ -243,7 +249,7 @@ public final class Report {
                     t.letter() + " " + t.id(), f.rate(), f.latency().p50Ms(), f.latency().p99Ms(), f.latency().p999Ms(),
                     f.latency().maxMs(), f.sent(), f.delivered(), f.duplicates(), f.failed(), f.brokerCpu(), f.generatorCpu(),
                     mib(f.brokerHeapBytes()), mib(f.brokerRssBytes()), f.ok() ? "yes" : "NO: " + f.note()));
-            for (final Target den : List.of(Target.HIVEMQ, Target.MOSQUITTO)) {
+            for (final Target den : DENOMINATORS) {
                 if (byTarget.containsKey(Target.RTM) && byTarget.containsKey(den)) {
                     out.printf(Locale.ROOT, "  %-12s %11s %8s %8s %8s %8s %9s %9s %5s %6s %7s %7s %8s %8s%n",
                             "ratio a/" + den.letter(), x(name, den, Figure::rate), x(name, den, f -> f.latency().p50Ms()),

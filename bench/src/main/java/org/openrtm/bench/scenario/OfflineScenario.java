@@ -83,7 +83,7 @@ public final class OfflineScenario implements Scenario {
 
     @Override
     public @Nullable String unsupported(final @NotNull Target target, final @NotNull Map<String, String> rtmSettings) {
-        if (target == Target.RTM) {
+        if (target.isRtm()) {
             final int cache = Integer.parseInt(rtmSettings.getOrDefault("offline.max-messages", Integer.toString(RTM_CACHE))
                     .replace("_", ""));
             if (messages > cache) {

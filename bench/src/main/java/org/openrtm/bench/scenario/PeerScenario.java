@@ -31,7 +31,7 @@ public final class PeerScenario implements Scenario {
     /** The options this scenario takes (besides the common ones). */
     public static final Set<String> OPTIONS = Set.of("pairs", "payload", "rates", "duration", "warmup", "search",
             "search-from", "search-to", "search-factor", "search-refine", "search-step", "max-p99", "receipts",
-            "drain-timeout");
+            "drain-timeout", "history");
 
     /** How often the search halves a failing starting rate before it gives up. */
     static final int MAX_HALVINGS = 6;
@@ -50,6 +50,7 @@ public final class PeerScenario implements Scenario {
     private final double maxP99Ms;
     private final boolean receipts;
     private final Duration drainTimeout;
+    private final String history;
 
     /**
      * @param o the parsed options
@@ -70,11 +71,20 @@ public final class PeerScenario implements Scenario {
         maxP99Ms = o.duration("max-p99", Duration.ofMillis(250), Duration.ofMillis(1)).toNanos() / 1e6;
         receipts = o.flag("receipts", true);
         drainTimeout = o.duration("drain-timeout", Duration.ofSeconds(15), Duration.ofSeconds(1));
+        history = o.string("history", "on");
+        if (!List.of("on", "off", "both").contains(history)) {
+            throw new IllegalArgumentException("--history must be on, off or both, but was '" + history + "'");
+        }
     }
 
     @Override
     public @NotNull String name() {
         return "peer";
+    }
+
+    @Override
+    public boolean comparesHistory() {
+        return true;
     }
 
     @Override
@@ -97,8 +107,11 @@ public final class PeerScenario implements Scenario {
         p.addProperty("maxP99Ms", maxP99Ms);
         p.addProperty("receipts", receipts);
         p.addProperty("drainTimeoutSeconds", drainTimeout.toSeconds());
-        p.addProperty("history", "not yet implemented (issue 4): no history setting exists yet; pass one with "
-                + "--setting key=value once it does");
+        p.addProperty("history", switch (history) {
+            case "both" -> "both: a records history, h is OpenRTM with history.enabled=false (ratio a/h)";
+            case "off" -> "off: history.enabled=false for OpenRTM";
+            default -> "on: history.enabled as set (default true)";
+        });
         return p;
     }
 

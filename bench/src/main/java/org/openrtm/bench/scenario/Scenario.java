@@ -33,6 +33,14 @@ public interface Scenario {
     }
 
     /**
+     * Whether this scenario compares OpenRTM with history on and off when {@code --history both} adds target h (the
+     * peer scenario does); other scenarios skip the implicit h unless {@code --targets} names it.
+     */
+    default boolean comparesHistory() {
+        return false;
+    }
+
+    /**
      * Runs one repetition against one broker and returns its figures, always the same names in the same order.
      *
      * @param broker    the running broker
