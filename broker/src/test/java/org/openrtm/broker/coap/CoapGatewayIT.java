@@ -169,15 +169,11 @@ class CoapGatewayIT {
         assertThat(putOnInbox.getCode()).isEqualTo(ResponseCode.METHOD_NOT_ALLOWED);
         final Request put = Request.newPut();
         put.setPayload("2.1.0");
-        final CoapResponse attribute = d.send(put, "/rtm/user/sensor-2/attr/firmware");
-        assertThat(attribute.getCode()).as("attributes arrive with issue 4; the server refuses them today")
-                .isEqualTo(ResponseCode.FORBIDDEN);
-        assertThat(attribute.getResponseText()).contains("not available");
-        final CoapResponse delete = d.send(Request.newDelete(), "/rtm/user/sensor-2/attr/firmware");
-        assertThat(delete.getCode()).isEqualTo(ResponseCode.FORBIDDEN);
-        final CoapResponse presence = d.send(Request.newGet(), "/rtm/user/bob/presence");
-        assertThat(presence.getCode()).as("presence arrives with issue 3; the server refuses it today")
-                .isEqualTo(ResponseCode.FORBIDDEN);
+        final CoapResponse othersAttribute = d.send(put, "/rtm/user/bob/attr/firmware");
+        assertThat(othersAttribute.getCode()).as("someone else's attribute").isEqualTo(ResponseCode.FORBIDDEN);
+        assertThat(othersAttribute.getResponseText()).contains("only your own user attributes");
+        final CoapResponse postOnAttribute = d.post("/rtm/user/sensor-2/attr/firmware", "2.1.0");
+        assertThat(postOnAttribute.getCode()).isEqualTo(ResponseCode.METHOD_NOT_ALLOWED);
         final CoapResponse readInbox = d.send(Request.newGet(), "/rtm/user/sensor-2/inbox");
         assertThat(readInbox.getCode()).isEqualTo(ResponseCode.METHOD_NOT_ALLOWED);
         final CoapResponse otherInbox = d.send(observeRequest(), "/rtm/user/bob/inbox");
