@@ -7,6 +7,7 @@ import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.network.Endpoint;
 import org.eclipse.californium.core.network.interceptors.MessageInterceptorAdapter;
+import org.eclipse.californium.core.network.serialization.UdpDataSerializer;
 import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
@@ -25,6 +26,7 @@ import org.openrtm.gateway.internal.mqtt.MqttLink;
 import org.openrtm.gateway.internal.resource.Core;
 import org.openrtm.gateway.internal.resource.GatewayDeliverer;
 import org.openrtm.gateway.internal.resource.SessionResource;
+import org.openrtm.gateway.internal.resource.StrictUdpParser;
 import org.openrtm.gateway.internal.session.SessionRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,12 +116,14 @@ public final class CoapGateway implements AutoCloseable {
             final int coapPort = config.get(GatewaySettings.COAP_PORT);
             if (coapPort >= 0) {
                 coapEndpoint = CoapEndpoint.builder().setConfiguration(cf)
+                        .setDataSerializerAndParser(new UdpDataSerializer(), new StrictUdpParser())
                         .setInetSocketAddress(new InetSocketAddress(host, coapPort)).build();
                 server.addEndpoint(coapEndpoint);
             }
             final int coapsPort = config.get(GatewaySettings.COAPS_PORT);
             if (coapsPort >= 0) {
                 coapsEndpoint = CoapEndpoint.builder().setConfiguration(cf)
+                        .setDataSerializerAndParser(new UdpDataSerializer(), new StrictUdpParser())
                         .setConnector(new DTLSConnector(dtls(cf, new InetSocketAddress(host, coapsPort)))).build();
                 server.addEndpoint(coapsEndpoint);
             }

@@ -140,20 +140,32 @@ public final class MqttLink {
 
     /** Subscribes to one filter at QoS 1; never completes exceptionally. */
     public @NotNull CompletableFuture<Granted> subscribe(final @NotNull String filter) {
-        return client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send().handle((ack, error) -> {
-            Mqtt5SubAck a = ack;
-            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
-            if (cause instanceof Mqtt5SubAckException) {
-                a = ((Mqtt5SubAckException) cause).getMqttMessage();
-                cause = null;
-            }
-            if (cause != null || a == null) {
-                log.debug("Subscription of {} to {} failed: {}", uid(), filter, String.valueOf(cause));
-                return new Granted(0x80, "the broker did not answer the subscription");
-            }
-            return new Granted(a.getReasonCodes().get(0).getCode(), a.getReasonString().map(Object::toString).orElse(null));
-        });
+        return subscribe(filter, false);
+    }
+
+    /**
+     * Subscribes to one filter at QoS 1; never completes exceptionally.
+     *
+     * @param noLocal MQTT 5 No Local: the device's own publishes on the filter are not sent back to it
+     */
+    public @NotNull CompletableFuture<Granted> subscribe(final @NotNull String filter, final boolean noLocal) {
+        return client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).noLocal(noLocal).send()
+                .handle((ack, error) -> granted(filter, ack, error));
+    }
+
+    private Granted granted(final String filter, final Mqtt5SubAck ack, final Throwable error) {
+        Mqtt5SubAck a = ack;
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        if (cause instanceof Mqtt5SubAckException) {
+            a = ((Mqtt5SubAckException) cause).getMqttMessage();
+            cause = null;
+        }
+        if (cause != null || a == null) {
+            log.debug("Subscription of {} to {} failed: {}", uid(), filter, String.valueOf(cause));
+            return new Granted(0x80, "the broker did not answer the subscription");
+        }
+        return new Granted(a.getReasonCodes().get(0).getCode(), a.getReasonString().map(Object::toString).orElse(null));
     }
 
     /** Unsubscribes from one filter. */

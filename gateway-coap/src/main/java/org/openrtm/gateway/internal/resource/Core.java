@@ -45,7 +45,15 @@ public record Core(@NotNull SessionRegistry registry, @NotNull MqttLink.Settings
 
     /** Answers with an outcome (code, text payload, Max-Age). */
     static void respond(final @NotNull CoapExchange exchange, final @NotNull Outcome outcome) {
+        respond(exchange, outcome, null);
+    }
+
+    /** Answers with an outcome and, if not null, an ETag option. */
+    static void respond(final @NotNull CoapExchange exchange, final @NotNull Outcome outcome, final byte @Nullable [] etag) {
         final Response r = new Response(outcome.code());
+        if (etag != null) {
+            r.getOptions().addETag(etag);
+        }
         if (!outcome.payload().isEmpty()) {
             r.setPayload(outcome.payload());
             r.getOptions().setContentFormat(MediaTypeRegistry.TEXT_PLAIN);

@@ -1,7 +1,10 @@
 package org.openrtm.gateway.internal.resource;
 
 import org.eclipse.californium.core.coap.CoAP;
+import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.coap.Option;
 import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.network.Exchange;
 import org.eclipse.californium.core.server.DelivererException;
 import org.eclipse.californium.core.server.ServerMessageDeliverer;
@@ -47,6 +50,25 @@ public final class GatewayDeliverer extends ServerMessageDeliverer {
         root.add(sessions);
         root.add(rtm);
         return new GatewayDeliverer(root, config, core, rtm);
+    }
+
+    /**
+     * Refuses a request that carries a critical option the gateway does not process (an odd option number Californium
+     * keeps among the "other" options: OSCORE, Q-Block, unassigned numbers) with 4.02 Bad Option, as RFC 7252 section
+     * 5.4.1 requires; Californium would otherwise hand the request on as if the option were not there.
+     */
+    @Override
+    protected boolean preDeliverRequest(final Exchange exchange) {
+        for (final Option o : exchange.getRequest().getOptions().getOthers()) {
+            if (o.isCritical()) {
+                final Response r = new Response(CoAP.ResponseCode.BAD_OPTION);
+                r.setPayload("unrecognized critical option " + o.getNumber());
+                r.getOptions().setContentFormat(MediaTypeRegistry.TEXT_PLAIN);
+                exchange.sendResponse(r);
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -21,11 +21,13 @@ import org.openrtm.gateway.internal.translate.Envelope;
 import org.openrtm.gateway.internal.translate.Outcome;
 import org.openrtm.gateway.internal.translate.PublishOptions;
 import org.openrtm.protocol.Ids;
+import org.openrtm.protocol.TopicFamily;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,6 +42,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class ObservationResource extends CoapResource implements Feed.Sink {
 
     private static final Logger log = LoggerFactory.getLogger(ObservationResource.class);
+
+    /**
+     * Families observed with MQTT No Local: a device does not get its own channel messages and broadcasts back (as
+     * with the device SDK); its own inbox still gets what it sends itself.
+     */
+    private static final Set<TopicFamily> NO_LOCAL = Set.of(TopicFamily.CHANNEL_MSG, TopicFamily.BROADCAST);
 
     private final Core core;
     private volatile DeviceSession session;
@@ -114,7 +122,7 @@ final class ObservationResource extends CoapResource implements Feed.Sink {
         }
         session = s;
         final DeviceSession.Attach attach = s.observe(target.topic(), target.family(), this,
-                filter -> s.link().subscribe(filter).thenApply(granted -> {
+                filter -> s.link().subscribe(filter, NO_LOCAL.contains(target.family())).thenApply(granted -> {
                     lastSubackReason = granted.reason();
                     return granted.code();
                 }));
@@ -194,6 +202,12 @@ final class ObservationResource extends CoapResource implements Feed.Sink {
         }
         final Exchange e = r.getExchange();
         e.execute(r::cancel);
+    }
+
+    @Override
+    public boolean hasToken(final byte @NotNull [] token) {
+        final ObserveRelation r = relation;
+        return r != null && java.util.Arrays.equals(r.getExchange().getRequest().getToken().getBytes(), token);
     }
 
     @Override

@@ -22,12 +22,14 @@ import org.openrtm.gateway.internal.translate.CoapTopics;
 import org.openrtm.gateway.internal.translate.Envelope;
 import org.openrtm.gateway.internal.translate.Outcome;
 import org.openrtm.gateway.internal.translate.PublishOptions;
+import org.openrtm.gateway.internal.translate.Revisions;
 import org.openrtm.protocol.Props;
 import org.openrtm.protocol.TopicFamily;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -122,8 +124,16 @@ final class RtmResource extends CoapResource {
                     .qos(qos1 ? MqttQos.AT_LEAST_ONCE : MqttQos.AT_MOST_ONCE)
                     .payload(body)
                     .retain(kind != Kind.MESSAGE);
+            final Map<String, String> props = new LinkedHashMap<>(options.props());
+            if (kind != Kind.MESSAGE) {
+                final String conditionError = Revisions.condition(request.getOptions(), props);
+                if (conditionError != null) {
+                    Core.respond(exchange, ResponseCode.BAD_REQUEST, conditionError);
+                    return;
+                }
+            }
             final Mqtt5UserPropertiesBuilder up = Mqtt5UserProperties.builder();
-            options.props().forEach(up::add);
+            props.forEach(up::add);
             b.userProperties(up.build());
             if (options.expiry() != null) {
                 b.messageExpiryInterval(options.expiry());
@@ -169,9 +179,13 @@ final class RtmResource extends CoapResource {
             return;
         }
         final String status = first(ack.getUserProperties(), Props.STATUS);
-        final String id = first(ack.getUserProperties(), Props.ID);
-        Core.respond(exchange, Outcome.ofPuback(ack.getReasonCode().getCode(), status,
-                ack.getReasonString().map(Object::toString).orElse(null), id, kind != Kind.MESSAGE, kind == Kind.DELETE));
+        final boolean write = kind != Kind.MESSAGE;
+        // a message answers with its rtm-id, an attribute write with the key's new revision (also as ETag)
+        final String id = first(ack.getUserProperties(), write ? Props.REV : Props.ID);
+        final Outcome outcome = Outcome.ofPuback(ack.getReasonCode().getCode(), status,
+                ack.getReasonString().map(Object::toString).orElse(null), id, write, kind == Kind.DELETE);
+        final byte[] etag = write && outcome.code().isSuccess() ? Revisions.etag(id) : null;
+        Core.respond(exchange, outcome, etag);
     }
 
     private static String first(final Mqtt5UserProperties props, final String name) {
@@ -198,7 +212,10 @@ final class RtmResource extends CoapResource {
             return;
         }
         if (request.getOptions().hasObserve()) {
-            // deregistration (Observe: 1) of an observation this gateway does not hold any more
+            // deregistration (Observe: 1; Observe: 0 goes to a new ObservationResource): the relation is found by the
+            // session and the token, not by the source address, so it also works after a NAT rebinding
+            final boolean ended = s.deregister(request.getToken().getBytes());
+            log.debug("{} deregistered an observation ({})", s.uid(), ended ? "ended" : "none with that token");
             exchange.respond(ResponseCode.CONTENT);
             return;
         }
@@ -248,6 +265,10 @@ final class RtmResource extends CoapResource {
             message.getUserProperties().asList().forEach(u -> props.putIfAbsent(u.getName().toString(),
                     u.getValue().toString()));
             r.setPayload(Envelope.json(message.getTopic().toString(), message.getPayloadAsBytes(), props));
+            final byte[] etag = ATTRIBUTES.contains(target.family()) ? Revisions.etag(props.get(Props.REV)) : null;
+            if (etag != null) {
+                r.getOptions().addETag(etag);
+            }
             exchange.respond(r);
         });
     }

@@ -12,6 +12,7 @@ import org.eclipse.californium.core.server.resources.Resource;
 import org.jetbrains.annotations.NotNull;
 import org.openrtm.gateway.internal.mqtt.MqttLink;
 import org.openrtm.gateway.internal.session.DeviceSession;
+import org.openrtm.gateway.internal.translate.LoginQuery;
 import org.openrtm.gateway.internal.translate.Outcome;
 import org.openrtm.gateway.internal.translate.PublishOptions;
 import org.openrtm.protocol.Ids;
@@ -78,31 +79,13 @@ public final class SessionResource extends CoapResource {
     private void login(final CoapExchange exchange) {
         final Request request = exchange.advanced().getRequest();
         final String principal = Core.principalName(request);
-        String uid = null;
-        Long ka = null;
-        for (final String q : request.getOptions().getUriQuery()) {
-            final int eq = q.indexOf('=');
-            final String name = eq < 0 ? q : q.substring(0, eq);
-            final String value = eq < 0 ? "" : q.substring(eq + 1);
-            if (name.equals("u")) {
-                uid = value;
-            } else if (name.equals("ka")) {
-                try {
-                    ka = Long.parseLong(value);
-                    if (ka < 1) {
-                        throw new NumberFormatException();
-                    }
-                } catch (final NumberFormatException e) {
-                    Core.respond(exchange, ResponseCode.BAD_REQUEST, "ka must be a keep-alive in whole seconds (1 or more),"
-                            + " but was " + Ids.show(value));
-                    return;
-                }
-            } else {
-                Core.respond(exchange, ResponseCode.BAD_REQUEST, "unknown login query parameter " + Ids.show(name)
-                        + " (known: u, ka)");
-                return;
-            }
+        final LoginQuery query = LoginQuery.parse(request.getOptions().getUriQuery());
+        if (query.error() != null) {
+            Core.respond(exchange, ResponseCode.BAD_REQUEST, query.error());
+            return;
         }
+        String uid = query.uid();
+        final Long ka = query.keepAliveSeconds();
         if (uid == null) {
             uid = principal;
         }

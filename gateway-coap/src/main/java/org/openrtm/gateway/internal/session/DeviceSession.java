@@ -238,6 +238,28 @@ public final class DeviceSession {
         return new Attach(feed, sub);
     }
 
+    /**
+     * The device deregisters an observation (GET with Observe: 1 and the registration's token, RFC 7641 section
+     * 3.6): the observation ends as if the device had answered a notification with RST.
+     *
+     * @return whether an observation of this session had that token
+     */
+    public boolean deregister(final byte @NotNull [] token) {
+        Feed.Sink found = null;
+        synchronized (this) {
+            for (final Feed f : feeds.values()) {
+                if (f.current != null && f.current.hasToken(token)) {
+                    found = f.current;
+                    break;
+                }
+            }
+        }
+        if (found != null) {
+            found.cancelQuietly();
+        }
+        return found != null;
+    }
+
     /** The registration response went out: the observation may receive notifications now. */
     public void ready(final @NotNull Feed feed, final @NotNull Feed.Sink sink) {
         synchronized (this) {

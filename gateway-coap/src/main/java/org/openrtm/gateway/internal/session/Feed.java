@@ -28,6 +28,9 @@ public final class Feed {
 
         /** Ends the observation with a final error notification, e.g. 4.01 when the session was taken over. */
         void terminate(int codeClass, int codeDetail, @NotNull String reason);
+
+        /** Whether this observation was registered with the CoAP token {@code token} (for deregistration). */
+        boolean hasToken(byte @NotNull [] token);
     }
 
     final String filter;

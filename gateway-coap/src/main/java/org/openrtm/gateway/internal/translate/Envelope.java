@@ -16,7 +16,10 @@ import java.util.Map;
  * The JSON form of a message delivered to a device (the default representation of a notification):
  * <pre>{"topic":"rtm/user/me/inbox/alice","id":"01HV...","ts":1700000000000,"offline":true,"payload":"on"}</pre>
  * {@code payload} is the body as text when it is valid UTF-8, otherwise {@code payload64} holds it in base64.
- * {@code id}, {@code ts} and {@code offline} appear when the server stamped them. Pure; thread-safe.
+ * {@code id}, {@code ts} and {@code offline} appear when the server stamped them; an attribute also carries its writer
+ * ({@code by}) and revision ({@code rev}):
+ * <pre>{"topic":"rtm/user/plug/attr/power","ts":1700000000000,"by":"plug","rev":3,"payload":"on"}</pre>
+ * Pure; thread-safe.
  */
 public final class Envelope {
 
@@ -43,6 +46,15 @@ public final class Envelope {
         if (ts != null && isDigits(ts)) {
             sb.append(",\"ts\":").append(ts);
         }
+        final String by = props.get(Props.BY);
+        if (by != null) {
+            sb.append(',');
+            field(sb, "by", by);
+        }
+        final String rev = props.get(Props.REV);
+        if (rev != null && isDigits(rev)) {
+            sb.append(",\"rev\":").append(rev);
+        }
         if (Props.TRUE.equals(props.get(Props.OFFLINE))) {
             sb.append(",\"offline\":true");
         }
@@ -56,12 +68,13 @@ public final class Envelope {
         return sb.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static boolean isDigits(final String s) {
-        if (s.isEmpty() || s.length() > 19) {
-            return false;
+    /** Whether the text is a JSON integer that fits a long: ASCII digits, no leading zero. */
+    static boolean isDigits(final String s) {
+        if (s.isEmpty() || s.length() > 19 || s.length() > 1 && s.charAt(0) == '0') {
+            return false; // JSON numbers have no leading zeros
         }
         for (int i = 0; i < s.length(); i++) {
-            if (!Character.isDigit(s.charAt(i))) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') { // ASCII only: other digits are not JSON numbers
                 return false;
             }
         }
