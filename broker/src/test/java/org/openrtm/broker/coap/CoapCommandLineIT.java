@@ -50,6 +50,7 @@ class CoapCommandLineIT {
         try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             final Result r = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> run(
                     "--data", dir.resolve("data").toString(), "--mqtt-port", Integer.toString(freePort()), "--ws-port", "off",
+                    "--http-port", "off",
                     "--coap-port", Integer.toString(taken.getLocalPort()), "--coaps-port", "off"));
             assertThat(r.code()).isEqualTo(1);
             assertThat(r.err()).contains("the CoAP gateway did not start");
