@@ -126,8 +126,9 @@ final class CallsImpl implements org.openrtm.sdk.call.Calls {
         if (locals.containsKey(inv.id)) {
             final ConflictException e = new ConflictException("invitation id " + Ids.show(inv.id)
                     + " is in use by an open invitation of this client; use another id");
-            core.fail(inv.sent, e);
+            // the reason is in place before anyone waiting on sent() wakes up
             conclude(inv, LocalInvitation.State.FAILED, null, CallFailureReason.NOT_SENT);
+            core.fail(inv.sent, e);
             return;
         }
         locals.put(inv.id, inv);
@@ -140,10 +141,10 @@ final class CallsImpl implements org.openrtm.sdk.call.Calls {
     private void sent(final Local inv, final @Nullable Object result, final @Nullable Throwable error) {
         if (error != null) {
             final Throwable e = unwrap(error);
-            core.fail(inv.sent, e);
             if (!(e instanceof RtmTimeoutException && ((RtmTimeoutException) e).wasSent())) {
                 conclude(inv, LocalInvitation.State.FAILED, null, CallFailureReason.NOT_SENT);
             }
+            core.fail(inv.sent, e);
             // sent, outcome unknown: the server's events or the invitation's own timeout end it
             return;
         }
