@@ -149,10 +149,11 @@ final class CallsImpl implements org.openrtm.sdk.call.Calls {
             return;
         }
         final CallAck ack = (CallAck) result;
-        core.complete(inv.sent, ack.status == DeliveryStatus.CACHED ? DeliveryStatus.CACHED : DeliveryStatus.DELIVERED);
+        // the state moves on before anyone waiting on sent() wakes up
         if (inv.state == LocalInvitation.State.SENDING) {
             inv.state = ack.status == DeliveryStatus.CACHED ? LocalInvitation.State.WAITING : LocalInvitation.State.SENT;
         }
+        core.complete(inv.sent, ack.status == DeliveryStatus.CACHED ? DeliveryStatus.CACHED : DeliveryStatus.DELIVERED);
     }
 
     private void timedOut(final Local inv, final Duration timeout) {
