@@ -7,10 +7,14 @@
 #
 #   sudo chaos/run.sh              # LOSS=70
 #   sudo LOSS=30 chaos/run.sh
+#   sudo RTO_MAX_MS=0 chaos/run.sh  # the kernel's default TCP backoff (up to 120 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 LOSS=${LOSS:-70}
+# TCP's retransmission timeout doubles with every loss, up to 120 s by default; at 70% loss both ways that stalls
+# connections for minutes. Lossy IoT links cap it; 0 keeps the kernel's default (see docs/reliability.md)
+RTO_MAX_MS=${RTO_MAX_MS:-1000}
 SRV=rtm-chaos-srv
 CLI=rtm-chaos-cli
 SRV_IP=10.77.0.1
@@ -28,10 +32,22 @@ fi
 echo "building (reactor, tests skipped) and computing the test classpath"
 mvn -B -q -DskipTests -pl reliability -am package dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile="$ROOT/reliability/target/chaos.cp"
-CP="$ROOT/reliability/target/test-classes:$(cat "$ROOT/reliability/target/chaos.cp")"
 JAVA="$(command -v java)"
 
 WORK=$(mktemp -d /tmp/rtm-chaos.XXXXXX)
+# a snapshot of the classes and jars of this checkout, so that a rebuild during the run cannot change them
+mkdir -p "$WORK/lib"
+CP=""
+n=0
+for entry in "$ROOT/reliability/target/test-classes" $(tr ':' ' ' < "$ROOT/reliability/target/chaos.cp"); do
+    if [[ "$entry" == "$ROOT"/* ]]; then
+        n=$((n + 1))
+        copy="$WORK/lib/$n-$(basename "$entry")"
+        cp -r "$entry" "$copy"
+        entry=$copy
+    fi
+    CP="${CP:+$CP:}$entry"
+done
 LOG="$ROOT/reliability/target/chaos-$(date +%Y%m%d-%H%M%S).log"
 export RTM_SECRET="chaos-secret-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
@@ -59,6 +75,9 @@ ip -n $SRV addr add $SRV_IP/24 dev rtm-veth-s
 ip -n $CLI addr add $CLI_IP/24 dev rtm-veth-c
 for ns in $SRV $CLI; do
     ip -n $ns link set lo up
+    if [ "$RTO_MAX_MS" != "0" ]; then
+        ip netns exec $ns sysctl -qw net.ipv4.tcp_rto_max_ms="$RTO_MAX_MS"
+    fi
 done
 ip -n $SRV link set rtm-veth-s up
 ip -n $CLI link set rtm-veth-c up
@@ -73,7 +92,8 @@ table inet rtm_chaos {
 }
 NFT
 done
-echo "namespaces $SRV ($SRV_IP) and $CLI ($CLI_IP), $LOSS% loss each way"
+echo "namespaces $SRV ($SRV_IP) and $CLI ($CLI_IP), $LOSS% loss each way, TCP RTO max" \
+    "$(ip netns exec $CLI sysctl -n net.ipv4.tcp_rto_max_ms) ms"
 
 cat > "$WORK/rtm.properties" <<PROPS
 # a device on a bad link may stay silent for long: keep its membership and cache

@@ -30,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * java -jar rtm-broker.jar [--host ADDR] [--mqtt-port N] [--ws-port N|off] [--http-port N|off] [--data DIR] [--config FILE]
  *                          [--coap-port N|off] [--coaps-port N|off] [--no-coap]
+ *                          [--tls-port N] [--wss-port N] [--tls-keystore FILE] [--tls-keystore-password-env VAR] ...
  * java -jar rtm-broker.jar token UID [--role user|service|admin] [--ttl 24h] [--data DIR]
  * </pre>
  */
@@ -41,6 +42,13 @@ public final class Main {
             "                          [--config FILE]",
             "      runs HiveMQ with the OpenRTM extension (defaults: 127.0.0.1, 1883, 8000, 8080, ./rtm-data, built-in settings)",
             "      [--coap-port N|off] [--coaps-port N|off] [--no-coap]: the CoAP gateway (defaults: UDP 5683 and 5684)",
+            "      [--tls-port N] [--wss-port N] --tls-keystore FILE [--tls-keystore-password-env VAR]",
+            "      [--tls-key-password-env VAR] [--tls-truststore FILE [--tls-truststore-password-env VAR]]",
+            "      [--tls-client-auth none|optional|required]: MQTT over TLS and secure WebSocket (off by default;",
+            "      passwords are read from environment variables, by default $RTM_TLS_KEYSTORE_PASSWORD)",
+            "      [--coaps-psk derived|file|off] [--coaps-psk-file FILE] [--coaps-keystore FILE]",
+            "      [--coaps-keystore-password-env VAR] [--coaps-truststore FILE] [--coaps-truststore-password-env VAR]:",
+            "      CoAPS (DTLS) keys: pre-shared keys and/or X.509 certificates (PKCS#12)",
             "  java -jar rtm-broker.jar token UID [--role user|service|admin] [--ttl 24h] [--data DIR]",
             "      prints a token for UID, signed with the deployment's secret ($RTM_SECRET, else DIR/secret)",
             "  java -jar rtm-broker.jar --help");
@@ -124,6 +132,13 @@ public final class Main {
     private static int broker(final Deque<String> args, final Map<String, String> env) throws UsageException, IOException {
         final RtmBroker.Builder b = RtmBroker.builder().env(env);
         Path data = Path.of("rtm-data");
+        Path keyStore = null;
+        Path trustStore = null;
+        String keyStorePasswordEnv = "RTM_TLS_KEYSTORE_PASSWORD";
+        String keyPasswordEnv = null;
+        String trustStorePasswordEnv = "RTM_TLS_TRUSTSTORE_PASSWORD";
+        TlsConfig.ClientAuth clientAuth = TlsConfig.ClientAuth.NONE;
+        boolean tlsListener = false;
         while (!args.isEmpty()) {
             final String opt = args.poll();
             switch (opt) {
@@ -154,6 +169,54 @@ public final class Main {
                 case "--no-coap":
                     b.withoutCoap();
                     break;
+                case "--tls-port":
+                    b.tlsPort(port(args, opt));
+                    tlsListener = true;
+                    break;
+                case "--wss-port":
+                    b.wssPort(port(args, opt));
+                    tlsListener = true;
+                    break;
+                case "--tls-keystore":
+                    keyStore = existingFile(value(args, opt), opt);
+                    break;
+                case "--tls-keystore-password-env":
+                    keyStorePasswordEnv = value(args, opt);
+                    break;
+                case "--tls-key-password-env":
+                    keyPasswordEnv = value(args, opt);
+                    break;
+                case "--tls-truststore":
+                    trustStore = existingFile(value(args, opt), opt);
+                    break;
+                case "--tls-truststore-password-env":
+                    trustStorePasswordEnv = value(args, opt);
+                    break;
+                case "--tls-client-auth":
+                    try {
+                        clientAuth = TlsConfig.ClientAuth.parse(value(args, opt));
+                    } catch (final IllegalArgumentException e) {
+                        throw new UsageException("--tls-client-auth: " + e.getMessage());
+                    }
+                    break;
+                case "--coaps-psk":
+                    b.coapSetting("coaps.psk", value(args, opt));
+                    break;
+                case "--coaps-psk-file":
+                    b.coapSetting("coaps.psk-file", existingFile(value(args, opt), opt).toString());
+                    break;
+                case "--coaps-keystore":
+                    b.coapSetting("coaps.key-store", existingFile(value(args, opt), opt).toString());
+                    break;
+                case "--coaps-keystore-password-env":
+                    b.coapSetting("coaps.key-store-password", secretFromEnv(env, value(args, opt), opt));
+                    break;
+                case "--coaps-truststore":
+                    b.coapSetting("coaps.trust-store", existingFile(value(args, opt), opt).toString());
+                    break;
+                case "--coaps-truststore-password-env":
+                    b.coapSetting("coaps.trust-store-password", secretFromEnv(env, value(args, opt), opt));
+                    break;
                 case "--config":
                     final Path config = Path.of(value(args, opt));
                     if (!Files.isRegularFile(config)) {
@@ -165,12 +228,42 @@ public final class Main {
                     throw new UsageException("unknown option '" + opt + "'");
             }
         }
+        if (tlsListener || keyStore != null) {
+            if (keyStore == null) {
+                throw new UsageException("--tls-port and --wss-port need --tls-keystore FILE");
+            }
+            if (!tlsListener) {
+                throw new UsageException("--tls-keystore is given but no TLS listener: add --tls-port N and/or --wss-port N");
+            }
+            final String storePassword = secretFromEnv(env, keyStorePasswordEnv, "--tls-keystore-password-env");
+            final String keyPassword = keyPasswordEnv == null ? storePassword
+                    : secretFromEnv(env, keyPasswordEnv, "--tls-key-password-env");
+            try {
+                TlsConfig tls = new TlsConfig(keyStore, storePassword, keyPassword, null, null, TlsConfig.ClientAuth.NONE);
+                if (trustStore != null) {
+                    tls = tls.withTrustStore(trustStore, secretFromEnv(env, trustStorePasswordEnv,
+                            "--tls-truststore-password-env"), clientAuth);
+                } else if (clientAuth != TlsConfig.ClientAuth.NONE) {
+                    throw new UsageException("--tls-client-auth " + clientAuth.name().toLowerCase(java.util.Locale.ROOT)
+                            + " needs --tls-truststore FILE");
+                }
+                b.tls(tls);
+            } catch (final IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
         final Logger log = LoggerFactory.getLogger("org.openrtm.broker");
         final RtmBroker broker = b.build();
         broker.start();
         log.info("MQTT listener on tcp://{}:{}", broker.host(), broker.mqttPort());
         if (broker.wsPort() >= 0) {
             log.info("MQTT over WebSocket listener on ws://{}:{}/mqtt", broker.host(), broker.wsPort());
+        }
+        if (broker.tlsPort() >= 0) {
+            log.info("MQTT over TLS listener on ssl://{}:{}", broker.host(), broker.tlsPort());
+        }
+        if (broker.wssPort() >= 0) {
+            log.info("MQTT over secure WebSocket listener on wss://{}:{}/mqtt", broker.host(), broker.wssPort());
         }
         if (broker.httpPort() >= 0) {
             log.info("HTTP listener on http://{}:{} (web client /, console /console, REST /api/v1, /metrics)",
@@ -200,6 +293,24 @@ public final class Main {
         final String v = args.poll();
         if (v == null) {
             throw new UsageException(opt + " needs a value");
+        }
+        return v;
+    }
+
+    private static Path existingFile(final String v, final String opt) throws UsageException {
+        final Path p = Path.of(v);
+        if (!Files.isRegularFile(p)) {
+            throw new UsageException(opt + " file " + p + " does not exist");
+        }
+        return p;
+    }
+
+    /** A password from the environment variable named by an option; never printed. */
+    private static String secretFromEnv(final Map<String, String> env, final String var, final String opt)
+            throws UsageException {
+        final String v = env.get(var);
+        if (v == null || v.isEmpty()) {
+            throw new UsageException(opt + ": environment variable " + var + " is not set (it must hold the password)");
         }
         return v;
     }

@@ -48,6 +48,8 @@ public final class RtmBroker implements AutoCloseable {
     private final int mqttPort;
     private final int wsPort;
     private final int httpPort;
+    private final int tlsPort;
+    private final int wssPort;
     private final RtmExtensionMain extension;
     private EmbeddedHiveMQ hivemq;
     private HttpApi http;
@@ -58,6 +60,12 @@ public final class RtmBroker implements AutoCloseable {
         this.mqttPort = b.mqttPort == 0 ? freePort() : b.mqttPort;
         this.wsPort = b.wsPort == 0 ? freePort() : b.wsPort;
         this.httpPort = b.httpPort == 0 ? freePort() : b.httpPort;
+        this.tlsPort = b.tlsPort == 0 ? freePort() : b.tlsPort;
+        this.wssPort = b.wssPort == 0 ? freePort() : b.wssPort;
+        if ((tlsPort >= 0 || wssPort >= 0) && b.tls == null) {
+            throw new IllegalArgumentException("a TLS port (" + (tlsPort >= 0 ? "tls " + tlsPort : "wss " + wssPort)
+                    + ") needs the TLS key store (Builder.tls), but none was given");
+        }
         this.extension = b.withExtension
                 ? new RtmExtensionMain(b.configFile, b.settings, b.dataDir, b.env)
                 : null;
@@ -77,7 +85,14 @@ public final class RtmBroker implements AutoCloseable {
      */
     public @NotNull RtmBroker start() throws IOException {
         final Path conf = options.dataDir.resolve("hivemq-conf");
-        HiveMqConfig.write(conf, options.host, mqttPort, wsPort, options.inMemoryPersistence);
+        if (options.tls != null) {
+            checkReadable(options.tls.keyStore(), "TLS key store");
+            if (options.tls.trustStore() != null) {
+                checkReadable(options.tls.trustStore(), "TLS trust store");
+            }
+        }
+        HiveMqConfig.write(conf, options.host, mqttPort, wsPort, tlsPort, wssPort, options.tls,
+                options.inMemoryPersistence);
         final Path extensions = options.extensionsDir != null ? options.extensionsDir
                 : options.dataDir.resolve("hivemq-extensions");
         Files.createDirectories(extensions);
@@ -195,6 +210,22 @@ public final class RtmBroker implements AutoCloseable {
         return mqttPort;
     }
 
+    private static void checkReadable(final Path file, final String what) throws IOException {
+        if (!Files.isReadable(file)) {
+            throw new IOException(what + " " + file.toAbsolutePath() + " does not exist or cannot be read");
+        }
+    }
+
+    /** The MQTT-over-TLS port, or -1 if disabled. */
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    /** The secure WebSocket port (path {@code /mqtt}), or -1 if disabled. */
+    public int wssPort() {
+        return wssPort;
+    }
+
     /** The MQTT-over-WebSocket port, or -1 if disabled. */
     public int wsPort() {
         return wsPort;
@@ -290,6 +321,9 @@ public final class RtmBroker implements AutoCloseable {
         private int mqttPort = 1883;
         private int wsPort = 8000;
         private int httpPort = 8080;
+        private int tlsPort = -1;
+        private int wssPort = -1;
+        private TlsConfig tls;
         private Path dataDir = Path.of("rtm-data");
         private Path configFile;
         private Path extensionsDir;
@@ -351,6 +385,24 @@ public final class RtmBroker implements AutoCloseable {
         /** The HTTP port for the REST API, web pages and metrics (default 8080; 0 picks a free one; -1 disables). */
         public @NotNull Builder httpPort(final int port) {
             this.httpPort = port == -1 ? -1 : checkPort(port, "http port");
+            return this;
+        }
+
+        /** The MQTT-over-TLS port (default -1: off; 0 picks a free one); needs {@link #tls(TlsConfig)}. */
+        public @NotNull Builder tlsPort(final int port) {
+            this.tlsPort = port == -1 ? -1 : checkPort(port, "tls port");
+            return this;
+        }
+
+        /** The secure WebSocket port, path {@code /mqtt} (default -1: off; 0 picks a free one); needs {@link #tls}. */
+        public @NotNull Builder wssPort(final int port) {
+            this.wssPort = port == -1 ? -1 : checkPort(port, "wss port");
+            return this;
+        }
+
+        /** The key material of the TLS listeners (default: none). */
+        public @NotNull Builder tls(final @Nullable TlsConfig tls) {
+            this.tls = tls;
             return this;
         }
 

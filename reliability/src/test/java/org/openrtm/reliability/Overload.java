@@ -43,10 +43,10 @@ final class Overload {
      * @param rateLimit   the server's limits.rate-per-second (and burst)
      * @param factor      how many times the limit each flooder sends
      * @param flood       how long the flood lasts
-     * @param pairPerSec  messages per second of the well-behaved pair
+     * @param pairPerSec  messages per second of the well-behaved pair (below the limit)
      */
     record Options(String host, int port, Function<String, String> tokens, int clients, int rateLimit, int factor,
-                   Duration flood, int pairPerSec) {
+                   Duration flood, double pairPerSec) {
     }
 
     /**
@@ -117,7 +117,7 @@ final class Overload {
                             }
                         });
             };
-            final long pairPeriod = 1_000_000 / o.pairPerSec();
+            final long pairPeriod = (long) (1_000_000 / o.pairPerSec());
             // the pair has a timer of its own, so that the flood's ticks never bunch its messages together
             final var pair = pairTimer.scheduleAtFixedRate(pairTick, 0, pairPeriod, TimeUnit.MICROSECONDS);
             // baseline: 3 s without the flood

@@ -38,7 +38,7 @@ public final class OverloadTool {
             broker.start();
             log.info("overload: {} clients at {} x the rate limit of {}/s for {} s", clients, factor, limit, seconds);
             final Overload.Figures f = Overload.run(new Overload.Options("127.0.0.1", broker.mqttPort(), broker::token,
-                    clients, limit, factor, Duration.ofSeconds(seconds), Math.max(1, limit / 2)));
+                    clients, limit, factor, Duration.ofSeconds(seconds), limit / 2.0));
             log.info("overload result: {}; broker alive: {}", f, broker.isAlive());
         } finally {
             broker.stop();

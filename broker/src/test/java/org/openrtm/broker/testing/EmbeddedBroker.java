@@ -4,6 +4,7 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openrtm.broker.RtmBroker;
+import org.openrtm.broker.TlsConfig;
 import org.openrtm.protocol.Role;
 
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -35,6 +37,9 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
     private final Map<String, String> settings;
     private final boolean withExtension;
     private final Map<String, String> coapSettings;
+    private Supplier<TlsConfig> tls;
+    private int tlsPort;
+    private int wssPort;
     private int coapPort = -1;
     private int coapsPort = -1;
     private Path dataDir;
@@ -72,6 +77,16 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
         return new EmbeddedBroker(settings, true);
     }
 
+    /**
+     * A broker that also listens for MQTT over TLS and secure WebSocket on free ports, with the key material the
+     * supplier gives when the broker starts (so that a test class can create its key store first).
+     */
+    public static EmbeddedBroker withTls(final Supplier<TlsConfig> tls) {
+        final EmbeddedBroker b = new EmbeddedBroker(Map.of(), true);
+        b.tls = tls;
+        return b;
+    }
+
     /** Plain HiveMQ, without the extension. */
     public static EmbeddedBroker plainHiveMq() {
         return new EmbeddedBroker(Map.of(), false);
@@ -92,6 +107,8 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
                 mqttPort = 0;
                 wsPort = 0;
                 httpPort = 0;
+                tlsPort = 0;
+                wssPort = 0;
             }
         }
     }
@@ -105,6 +122,9 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
                 .dataDir(dataDir)
                 .env(Map.of("RTM_SECRET", SECRET));
         settings.forEach(b::setting);
+        if (tls != null) {
+            b.tls(tls.get()).tlsPort(tlsPort).wssPort(wssPort);
+        }
         if (coapSettings == null) {
             b.withoutCoap();
         } else {
@@ -118,6 +138,8 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
         mqttPort = broker.mqttPort();
         wsPort = broker.wsPort();
         httpPort = broker.httpPort();
+        tlsPort = broker.tlsPort();
+        wssPort = broker.wssPort();
         coapPort = broker.coapPort();
         coapsPort = broker.coapsPort();
     }
@@ -159,6 +181,16 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
 
     public int wsPort() {
         return wsPort;
+    }
+
+    /** The MQTT-over-TLS port, or -1 without TLS. */
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    /** The secure WebSocket port, or -1 without TLS. */
+    public int wssPort() {
+        return wssPort;
     }
 
     /** The HTTP port (REST API, web pages, metrics). */
