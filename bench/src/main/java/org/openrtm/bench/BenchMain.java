@@ -65,7 +65,7 @@ public final class BenchMain {
             "fanout:   --members 100,1000,10000 --lists all,except,only --list-size 128 --payload 100",
             "          --rate-deliveries 10000 --duration 5s --burst-deliveries 100000 --max-burst-messages 500",
             "          --warmup 2s --drain-timeout 30s --connect-concurrency 200",
-            "fleet:    --devices 2000 --connect-concurrency 200 --subscriptions inbox[,event] --probe-rate 100",
+            "fleet:    --devices 2000 --connect-concurrency 200 --subscriptions inbox[,event,channel,presence] --probe-rate 100",
             "          --probe-duration 10s --probe-warmup 3s --payload 100 --connect-timeout 10m",
             "presence: --devices 200 --watchers 5 --churn-rate 100 --duration 20s --warmup 4s --drain-timeout 15s",
             "offline:  --pairs 100 --messages 100 --payload 100 --receipts on --drain-timeout 60s",

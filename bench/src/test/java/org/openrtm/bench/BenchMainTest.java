@@ -21,7 +21,7 @@ class BenchMainTest {
     @Test
     void badOptions_areUsageErrors_beforeAnyBrokerStarts() {
         assertThat(run("peer", "--pairs", "0").code()).isEqualTo(2);
-        assertThat(run("fleet", "--subscriptions", "inbox,presence").code()).isEqualTo(2);
+        assertThat(run("fleet", "--subscriptions", "inbox,outbox").code()).isEqualTo(2);
         assertThat(run("offline", "--rates", "1000").code()).isEqualTo(2);
         assertThat(run("nosuch").code()).isEqualTo(2);
         assertThat(run("fanout", "--lists", "all,some").code()).isEqualTo(2);
@@ -30,7 +30,7 @@ class BenchMainTest {
         assertThat(run("history", "--sync", "sometimes").code()).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("--pairs must be between 1 and 10000, but was 0")
-                .contains("--subscriptions must list kinds among [event, inbox]")
+                .contains("--subscriptions must list kinds among [channel, event, inbox, presence], but had 'outbox'")
                 .contains("unknown option '--rates'")
                 .contains("unknown scenario 'nosuch'")
                 .contains("--lists must name kinds among [all, except, only], but had 'some'")

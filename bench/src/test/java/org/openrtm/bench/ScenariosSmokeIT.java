@@ -34,8 +34,9 @@ class ScenariosSmokeIT {
                         "--search-refine", "0", "--max-p99", "10m")),
                 new FanoutScenario(Smoke.options(FanoutScenario.OPTIONS, "--members", "6,20", "--list-size", "4",
                         "--rate-deliveries", "400", "--duration", "300ms", "--burst-deliveries", "100", "--warmup", "0s")),
-                new FleetScenario(Smoke.options(FleetScenario.OPTIONS, "--devices", "60", "--subscriptions", "inbox,event",
-                        "--probe-rate", "50", "--probe-duration", "1s", "--probe-warmup", "500ms")),
+                new FleetScenario(Smoke.options(FleetScenario.OPTIONS, "--devices", "60",
+                        "--subscriptions", "inbox,event,channel,presence", "--probe-rate", "50", "--probe-duration", "1s",
+                        "--probe-warmup", "500ms")),
                 new PresenceScenario(Smoke.options(PresenceScenario.OPTIONS, "--devices", "8", "--watchers", "2",
                         "--churn-rate", "80", "--duration", "400ms", "--warmup", "0s")),
                 new OfflineScenario(Smoke.options(OfflineScenario.OPTIONS, "--pairs", "5", "--messages", "20"))));

@@ -192,7 +192,7 @@ public final class RtmRuntime implements AutoCloseable {
         final ChannelService channels = new ChannelService(outbound, timers, lanes, clock, ids,
                 new ChannelService.ChannelLimits(config.get(Settings.CHANNEL_MAX_JOINED), config.get(Settings.CHANNEL_MAX_LIST),
                         config.get(Settings.CHANNEL_COUNT_INTERVAL), config.get(Settings.PRESENCE_GRACE)),
-                RtmRuntime::subscriptionsOf, recorder);
+                RtmRuntime::subscriptionsOf, recorder, dedup);
         channelRef[0] = channels;
         sessions.addListener(channels);
         presence.addListener(channels);

@@ -32,8 +32,8 @@ import java.util.function.Function;
  * fleet stays connected;
  * then the fleet disconnects.
  *
- * <p>The per-device subscriptions are a parameter ({@code --subscriptions inbox,event}); presence and channel joins
- * (issue 3) add their filter kinds in {@link #filters}.
+ * <p>The per-device subscriptions are a parameter ({@code --subscriptions inbox,event,channel,presence}, see
+ * {@link #KINDS}).
  */
 public final class FleetScenario implements Scenario {
 
@@ -43,10 +43,19 @@ public final class FleetScenario implements Scenario {
     public static final Set<String> OPTIONS = Set.of("devices", "connect-concurrency", "subscriptions", "probe-rate",
             "probe-duration", "probe-warmup", "payload", "connect-timeout");
 
-    /** Subscription kinds a device can have, as filters for its uid. */
+    /** How many channels the fleet's devices join ({@code channel} kind): about 1 % of the fleet per channel at 10,000. */
+    static final int FLEET_CHANNELS = 100;
+
+    /**
+     * Subscription kinds a device can have, as filters for its uid: its inbox, its event topic, one of
+     * {@value #FLEET_CHANNELS} channels (joining it, on OpenRTM), and its own presence topic (a presence subscription;
+     * on OpenRTM every connected device also has a presence record, whatever it subscribes to).
+     */
     static final Map<String, Function<String, String>> KINDS = Map.of(
             "inbox", RtmTopics::inboxFilter,
-            "event", RtmTopics::event);
+            "event", RtmTopics::event,
+            "channel", uid -> RtmTopics.channelMsgFilter("fleet-" + Math.floorMod(uid.hashCode(), FLEET_CHANNELS)),
+            "presence", RtmTopics::presence);
 
     private final int devices;
     private final int concurrency;
@@ -68,7 +77,7 @@ public final class FleetScenario implements Scenario {
         for (final String s : subscriptions) {
             if (!KINDS.containsKey(s)) {
                 throw new IllegalArgumentException("--subscriptions must list kinds among " + KINDS.keySet().stream().sorted()
-                        .toList() + " (presence and channel come with issue 3), but had '" + s + "'");
+                        .toList() + ", but had '" + s + "'");
             }
         }
         probeRate = o.number("probe-rate", 100, 1, 100_000);
@@ -95,8 +104,6 @@ public final class FleetScenario implements Scenario {
         p.addProperty("probeSeconds", probeDuration.toMillis() / 1000.0);
         p.addProperty("probeWarmupSeconds", probeWarmup.toMillis() / 1000.0);
         p.addProperty("payloadBytes", payload);
-        p.addProperty("presence", "not yet implemented (issue 3)");
-        p.addProperty("channels", "not yet implemented (issue 3)");
         return p;
     }
 

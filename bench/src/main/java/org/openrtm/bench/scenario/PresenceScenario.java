@@ -285,6 +285,11 @@ public final class PresenceScenario implements Scenario {
         final boolean online = k % 2 == 0;
         if (!payload.contains(online ? "\"online\"" : "\"offline\"")) {
             books.wrongState.increment();
+            if (books.wrongState.sum() <= 5) {
+                log.info("watcher {} got {} as notification {} of {} (expected {}), {} ms after that transition started",
+                        watcher, payload, k, p.getTopic(), online ? "online" : "offline",
+                        (now - books.started[d][k]) / 1_000_000);
+            }
         }
         if (k >= books.measuredFrom) {
             (online ? books.online : books.offline).recordNanos(now - books.started[d][k]);

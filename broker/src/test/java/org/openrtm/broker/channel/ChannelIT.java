@@ -96,6 +96,42 @@ class ChannelIT {
     }
 
     @Test
+    void aRetriedChannelMessage_withTheSameCid_isAnsweredAgain_butReachesNobodyTwice() throws Exception {
+        final Mqtt5BlockingClient ann = connect(broker, "ann-dup");
+        subscribe(ann, "rtm/channel/room-dup/msg/+");
+        final Mqtt5BlockingClient ben = connect(broker, "ben-dup");
+        final BlockingQueue<Mqtt5Publish> benGets = subscribe(ben, "rtm/channel/room-dup/msg/+");
+        final Mqtt5BlockingClient cat = connect(broker, "cat-dup");
+        final BlockingQueue<Mqtt5Publish> catGets = subscribe(cat, "rtm/channel/room-dup/msg/+");
+
+        final Mqtt5PubAck first = publish(ann, "rtm/channel/room-dup/msg/ann-dup", "once", Map.of("rtm-cid", "c-1"));
+        final Mqtt5PubAck retry = publish(ann, "rtm/channel/room-dup/msg/ann-dup", "once", Map.of("rtm-cid", "c-1"));
+        assertThat(prop(first, "rtm-status")).isEqualTo("delivered");
+        assertThat(prop(retry, "rtm-status")).isEqualTo("delivered");
+        assertThat(prop(retry, "rtm-id")).isEqualTo(prop(first, "rtm-id"));
+        assertThat(prop(retry, "rtm-recipients")).isEqualTo("2");
+        // a whitelist send is retried the same way
+        final Mqtt5PubAck only = publish(ann, "rtm/channel/room-dup/msg/ann-dup", "to ben",
+                Map.of("rtm-cid", "c-2", "rtm-only", "ben-dup"));
+        final Mqtt5PubAck onlyRetry = publish(ann, "rtm/channel/room-dup/msg/ann-dup", "to ben",
+                Map.of("rtm-cid", "c-2", "rtm-only", "ben-dup"));
+        assertThat(prop(onlyRetry, "rtm-id")).isEqualTo(prop(only, "rtm-id"));
+        // a new cid is a new message
+        publish(ann, "rtm/channel/room-dup/msg/ann-dup", "next", Map.of("rtm-cid", "c-3"));
+
+        assertThat(text(next(benGets))).isEqualTo("once");
+        assertThat(text(next(benGets))).isEqualTo("to ben");
+        assertThat(text(next(benGets))).isEqualTo("next");
+        assertThat(text(next(catGets))).isEqualTo("once");
+        assertThat(text(next(catGets))).isEqualTo("next");
+        assertThat(poll(benGets, 300)).isEmpty();
+        assertThat(poll(catGets, 300)).isEmpty();
+        ann.disconnect();
+        ben.disconnect();
+        cat.disconnect();
+    }
+
+    @Test
     void countUpdates_areCoalescedToOnePerSecond() throws Exception {
         final Mqtt5BlockingClient observer = connect(broker, "obs2");
         final BlockingQueue<long[]> arrivals = new java.util.concurrent.LinkedBlockingQueue<>();

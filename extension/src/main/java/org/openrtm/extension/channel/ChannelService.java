@@ -12,6 +12,8 @@ import org.openrtm.extension.access.SubscriptionListener;
 import org.openrtm.extension.delivery.Outbound;
 import org.openrtm.extension.delivery.RtmMessage;
 import org.openrtm.extension.history.HistoryRecorder;
+import org.openrtm.extension.peer.Dedup;
+import org.openrtm.extension.store.WriteBatch;
 import org.openrtm.extension.presence.PresenceService;
 import org.openrtm.extension.routing.InboundPublish;
 import org.openrtm.extension.routing.SendResult;
@@ -110,6 +112,7 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
     }
 
     private final Outbound outbound;
+    private final Dedup dedup;
     private final ScheduledExecutorService scheduler;
     private final Lanes lanes;
     private final Clock clock;
@@ -129,7 +132,9 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
             final @NotNull RtmIds ids,
             final @NotNull ChannelLimits limits,
             final @NotNull Function<String, CompletableFuture<Map<String, Integer>>> subscriptionLookup,
-            final @NotNull HistoryRecorder history) {
+            final @NotNull HistoryRecorder history,
+            final @NotNull Dedup dedup) {
+        this.dedup = dedup;
         this.outbound = outbound;
         this.scheduler = scheduler;
         this.lanes = lanes;
@@ -555,13 +560,51 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
         } catch (final IllegalArgumentException e) {
             return done(SendResult.refused(RtmStatus.INVALID, e.getMessage()));
         }
-        final String rtmId = ids.next();
-        final long now = clock.millis();
-        final List<Map.Entry<String, String>> stamped = SenderOptions.stamped(p.properties(), rtmId, now);
         final Channel ch = asMember ? channels.get(cid) : channels.computeIfAbsent(cid, Channel::new);
         if (ch == null) {
             return done(SendResult.refused(RtmStatus.FORBIDDEN, "you are not a member of channel " + Ids.show(cid)));
         }
+        if (options.cid() == null || !dedup.enabled()) {
+            return send(sender, p, asMember, options, ch);
+        }
+        // a retry (same sender and rtm-cid within the window) gets the first answer and reaches nobody again
+        final CompletableFuture<SendResult> mine = new CompletableFuture<>();
+        final CompletableFuture<SendResult> first = dedup.claim(sender.uid(), options.cid(), mine);
+        if (first != null) {
+            log.debug("{} repeated rtm-cid {} on channel {}: answered with the first result", sender.uid(), options.cid(),
+                    cid);
+            return first.thenApply(r -> new SendResult(r.status(), r.rtmId(), r.reason(), r.extra()));
+        }
+        send(sender, p, asMember, options, ch).whenComplete((r, e) -> {
+            if (e != null || !r.status().isSuccess()) {
+                dedup.release(sender.uid(), options.cid());
+                if (e != null) {
+                    mine.completeExceptionally(e);
+                } else {
+                    mine.complete(r);
+                }
+                return;
+            }
+            final WriteBatch record = new WriteBatch();
+            dedup.record(record, sender.uid(), options.cid(), r.rtmId(), cid, r.status());
+            // the record is durable before the sender hears the result, so a retry after a crash is recognised too
+            dedup.persist(record).whenComplete((v, pe) -> {
+                if (pe != null) {
+                    log.warn("De-duplication record of channel message {} from {} could not be stored: {}", r.rtmId(),
+                            sender.uid(), pe.toString());
+                }
+                mine.complete(r);
+            });
+        });
+        return mine;
+    }
+
+    private CompletableFuture<SendResult> send(final Connection sender, final InboundPublish p, final boolean asMember,
+                                               final SenderOptions options, final Channel ch) {
+        final String cid = ch.cid;
+        final String rtmId = ids.next();
+        final long now = clock.millis();
+        final List<Map.Entry<String, String>> stamped = SenderOptions.stamped(p.properties(), rtmId, now);
         // recorded in parallel with the delivery; the PUBACK waits for the record to be durable
         final CompletableFuture<Void> recorded = options.history() && history.enabled()
                 ? history.recordChannel(cid, sender.uid(), rtmId, now, p.payload(), options.only(), options.except())

@@ -98,8 +98,8 @@ public final class Dedup {
     }
 
     /** Journals a record built with {@link #record} on its own (when there is no message to store with it). */
-    public void persist(final @NotNull WriteBatch batch) {
-        store.write(batch);
+    public @NotNull CompletableFuture<Void> persist(final @NotNull WriteBatch batch) {
+        return store.write(batch);
     }
 
     /** Forgets a claim whose publish failed before anything was stored, so that a retry is tried afresh. */
