@@ -621,6 +621,30 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
                     Map.of(Props.RECIPIENTS, Integer.toString(recipients)), stamped, false);
             return recorded.thenApply(v -> relay);
         }
+        if (asMember) {
+            // a list message is relayed by the broker like any other; each member's outbound interceptor
+            // (DeliveryTracker) drops the copies the list excludes and strips the list, so HiveMQ's fan-out does the work
+            int recipients = 0;
+            if (options.only() != null) {
+                for (final String uid : options.only()) {
+                    if (ch.members.containsKey(uid)) {
+                        recipients++;
+                    }
+                }
+            } else {
+                for (final String uid : ch.members.keySet()) {
+                    if (!uid.equals(sender.uid()) && !options.except().contains(uid)) {
+                        recipients++;
+                    }
+                }
+            }
+            final List<Map.Entry<String, String>> relayed = new ArrayList<>(stamped);
+            relayed.add(options.only() != null ? Map.entry(Props.ONLY, String.join(",", options.only()))
+                    : Map.entry(Props.EXCEPT, String.join(",", options.except())));
+            final SendResult relay = new SendResult(RtmStatus.DELIVERED, rtmId, null,
+                    Map.of(Props.RECIPIENTS, Integer.toString(recipients)), relayed, false);
+            return recorded.thenApply(v -> relay);
+        }
         final List<String> targets = new ArrayList<>();
         if (options.only() != null) {
             for (final String uid : options.only()) {

@@ -34,6 +34,8 @@ public final class DeliveryTracker implements PublishOutboundInterceptor, Puback
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryTracker.class);
 
+    private static final String CHANNEL_PREFIX = "rtm/channel/";
+
     private final Connection connection;
     private final Map<TopicFamily, Acknowledgements> routes;
     private final String ownPrefix;
@@ -54,6 +56,9 @@ public final class DeliveryTracker implements PublishOutboundInterceptor, Puback
         try {
             final PublishPacket p = input.getPublishPacket();
             if (!p.getTopic().startsWith(ownPrefix)) {
+                if (p.getTopic().startsWith(CHANNEL_PREFIX)) {
+                    applyRecipientList(p, output);
+                }
                 return; // the cheap test first: most deliveries are channel messages and broadcasts
             }
             final String rtmId = p.getUserProperties().getFirst(Props.ID).orElse(null);
@@ -74,6 +79,48 @@ public final class DeliveryTracker implements PublishOutboundInterceptor, Puback
         } catch (final RuntimeException e) {
             log.error("Outbound tracking failed for {}: {}", connection.uid(), e.toString());
             log.debug("Outbound tracking failure", e);
+        }
+    }
+
+    /**
+     * A channel message sent with {@code rtm-only} or {@code rtm-except} is relayed to every member with its list; this
+     * member gets it only if the list lets it through (never its own message sent with a blacklist), and without the
+     * list.
+     */
+    private void applyRecipientList(final PublishPacket p, final PublishOutboundOutput output) {
+        final String only = p.getUserProperties().getFirst(Props.ONLY).orElse(null);
+        final String except = only != null ? null : p.getUserProperties().getFirst(Props.EXCEPT).orElse(null);
+        if (only == null && except == null) {
+            return;
+        }
+        final String me = connection.uid();
+        final boolean deliver;
+        if (only != null) {
+            deliver = listed(only, me);
+        } else {
+            final String from = p.getTopic().substring(p.getTopic().lastIndexOf('/') + 1);
+            deliver = !me.equals(from) && !listed(except, me);
+        }
+        if (!deliver) {
+            output.preventPublishDelivery();
+            return;
+        }
+        output.getPublishPacket().getUserProperties().removeName(only != null ? Props.ONLY : Props.EXCEPT);
+    }
+
+    /** Whether {@code uid} is one of the comma-separated uids of {@code csv} (uids contain no commas). */
+    static boolean listed(final @NotNull String csv, final @NotNull String uid) {
+        int from = 0;
+        while (true) {
+            final int at = csv.indexOf(uid, from);
+            if (at < 0) {
+                return false;
+            }
+            final int end = at + uid.length();
+            if ((at == 0 || csv.charAt(at - 1) == ',') && (end == csv.length() || csv.charAt(end) == ',')) {
+                return true;
+            }
+            from = at + 1;
         }
     }
 
