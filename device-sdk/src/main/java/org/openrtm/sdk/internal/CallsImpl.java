@@ -126,7 +126,7 @@ final class CallsImpl implements org.openrtm.sdk.call.Calls {
         if (locals.containsKey(inv.id)) {
             final ConflictException e = new ConflictException("invitation id " + Ids.show(inv.id)
                     + " is in use by an open invitation of this client; use another id");
-            // the reason is in place before anyone waiting on sent() wakes up
+            // the state first: whoever sees the future fail must see the state too
             conclude(inv, LocalInvitation.State.FAILED, null, CallFailureReason.NOT_SENT);
             core.fail(inv.sent, e);
             return;
@@ -141,15 +141,15 @@ final class CallsImpl implements org.openrtm.sdk.call.Calls {
     private void sent(final Local inv, final @Nullable Object result, final @Nullable Throwable error) {
         if (error != null) {
             final Throwable e = unwrap(error);
+            // the state first: whoever sees the future complete must see the state too
             if (!(e instanceof RtmTimeoutException && ((RtmTimeoutException) e).wasSent())) {
                 conclude(inv, LocalInvitation.State.FAILED, null, CallFailureReason.NOT_SENT);
             }
-            core.fail(inv.sent, e);
             // sent, outcome unknown: the server's events or the invitation's own timeout end it
+            core.fail(inv.sent, e);
             return;
         }
         final CallAck ack = (CallAck) result;
-        // the state moves on before anyone waiting on sent() wakes up
         if (inv.state == LocalInvitation.State.SENDING) {
             inv.state = ack.status == DeliveryStatus.CACHED ? LocalInvitation.State.WAITING : LocalInvitation.State.SENT;
         }
