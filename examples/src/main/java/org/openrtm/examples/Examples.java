@@ -2,6 +2,8 @@ package org.openrtm.examples;
 
 import org.jetbrains.annotations.NotNull;
 import org.openrtm.examples.classroom.Classroom;
+import org.openrtm.examples.smartplug.CoapAccess;
+import org.openrtm.examples.smartplug.SmartPlug;
 import org.openrtm.examples.watchchat.WatchChat;
 
 import java.io.FileOutputStream;
@@ -19,6 +21,7 @@ import java.util.Map;
  * <pre>
  * java -jar examples/target/rtm-examples.jar watch-chat
  * java -jar examples/target/rtm-examples.jar classroom
+ * java -jar examples/target/rtm-examples.jar smart-plug
  * java -jar examples/target/rtm-examples.jar all
  * </pre>
  *
@@ -45,6 +48,7 @@ public final class Examples {
         final Map<String, Example> m = new LinkedHashMap<>();
         m.put("watch-chat", s -> new WatchChat(s).run());
         m.put("classroom", s -> new Classroom(s, Classroom.LateJoinerCatchUp.NONE).run());
+        m.put("smart-plug", s -> new SmartPlug(s, CoapAccess.of(s)).run());
         EXAMPLES = java.util.Collections.unmodifiableMap(m);
     }
 
