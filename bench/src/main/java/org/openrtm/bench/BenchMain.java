@@ -3,6 +3,7 @@ package org.openrtm.bench;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 import org.openrtm.bench.report.Report;
+import org.openrtm.bench.scenario.CoapScenario;
 import org.openrtm.bench.scenario.FleetScenario;
 import org.openrtm.bench.scenario.OfflineScenario;
 import org.openrtm.bench.scenario.PeerScenario;
@@ -23,7 +24,7 @@ import java.util.Set;
  * The benchmark command line: one command per scenario.
  *
  * <pre>
- * java -jar bench/target/rtm-bench.jar peer|fleet|offline [options]
+ * java -jar bench/target/rtm-bench.jar peer|fleet|offline|coap [options]
  * java -jar bench/target/rtm-bench.jar fanout|presence       (need issue 3: say so and exit 3)
  * </pre>
  *
@@ -44,6 +45,7 @@ public final class BenchMain {
             "  fleet     3. many connected devices: connect rate, heap per connection, probe latency",
             "  presence  4. presence churn               (not yet: needs presence, issue 3)",
             "  offline   5. offline cache: fill, reconnect storm, drain rate",
+            "  coap      CoAP gateway: device sessions held, CoAP->MQTT and MQTT->CoAP rate and latency (OpenRTM only)",
             "",
             "Common options:",
             "  --targets a,b,c        a = OpenRTM, b = HiveMQ CE without the extension, c = Mosquitto (default a,b,c)",
@@ -63,7 +65,10 @@ public final class BenchMain {
             "          --search-step 5s --max-p99 250ms --drain-timeout 15s",
             "fleet:    --devices 2000 --connect-concurrency 200 --subscriptions inbox[,event] --probe-rate 100",
             "          --probe-duration 10s --probe-warmup 3s --payload 100 --connect-timeout 10m",
-            "offline:  --pairs 100 --messages 100 --payload 100 --receipts on --drain-timeout 60s");
+            "offline:  --pairs 100 --messages 100 --payload 100 --receipts on --drain-timeout 60s",
+            "coap:     --devices 2000 --login-concurrency 200 --rate 500 --duration 10s --warmup 3s --payload 64",
+            "          --keepalive 600 --sources 4 --drain-timeout 30s --connect-timeout 10m",
+            "          (and the common --coap-setting key=value for the gateway, repeatable)");
 
     private BenchMain() {
     }
@@ -125,6 +130,11 @@ public final class BenchMain {
                     scenario = new OfflineScenario(o);
                     devices = 2 * o.integer("pairs", 100, 1, 100_000);
                     return execute(scenario, o, devices, out);
+                }
+                case "coap": {
+                    final Options o = Options.parse(rest, with(CoapScenario.OPTIONS));
+                    final CoapScenario c = new CoapScenario(o);
+                    return execute(c, o, c.devices(), out);
                 }
                 case "fanout":
                     err.println("scenario 2 (channel fan-out to 100, 1,000 and 10,000 members, with rtm-only/rtm-except "
