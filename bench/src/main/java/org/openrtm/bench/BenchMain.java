@@ -5,6 +5,7 @@ import org.jetbrains.annotations.Nullable;
 import org.openrtm.bench.report.Report;
 import org.openrtm.bench.history.HistoryBench;
 import org.openrtm.bench.scenario.FanoutScenario;
+import org.openrtm.bench.scenario.CoapScenario;
 import org.openrtm.bench.scenario.FleetScenario;
 import org.openrtm.bench.scenario.OfflineScenario;
 import org.openrtm.bench.scenario.PeerScenario;
@@ -28,6 +29,7 @@ import java.util.Set;
  * <pre>
  * java -jar bench/target/rtm-bench.jar peer|fanout|fleet|presence|offline [options]
  * java -jar bench/target/rtm-bench.jar history [options]      (the history store alone, in process)
+ * java -jar bench/target/rtm-bench.jar coap [options]         (the CoAP gateway, OpenRTM only)
  * </pre>
  *
  * Prints a table of medians and ratios on stdout, progress on stderr, and writes JSON into the results folder.
@@ -45,6 +47,7 @@ public final class BenchMain {
             "  presence  4. presence churn: time until a watcher sees a connect or disconnect",
             "  offline   5. offline cache: fill, reconnect storm, drain rate",
             "  history   the history store alone (no broker): append rate, history.query latency",
+            "  coap      CoAP gateway: device sessions held, CoAP->MQTT and MQTT->CoAP rate and latency (OpenRTM only)",
             "",
             "Common options:",
             "  --targets a,b,c        a = OpenRTM, b = HiveMQ CE without the extension, c = Mosquitto (default a,b,c)",
@@ -71,7 +74,10 @@ public final class BenchMain {
             "offline:  --pairs 100 --messages 100 --payload 100 --receipts on --drain-timeout 60s",
             "history:  --messages 1m --conversations 1000 --payload 100 --window 1024 --queries 2000 --spread 0s",
             "          --sync always|interval|never --checkpoint-interval 5s --results DIR --label TEXT",
-            "          (no brokers: the extension's history store in this process; the common options do not apply)");
+            "          (no brokers: the extension's history store in this process; the common options do not apply)",
+            "coap:     --devices 2000 --login-concurrency 200 --rate 500 --duration 10s --warmup 3s --payload 64",
+            "          --keepalive 600 --sources 4 --drain-timeout 30s --connect-timeout 10m",
+            "          (and the common --coap-setting key=value for the gateway, repeatable)");
 
     private BenchMain() {
     }
@@ -145,6 +151,11 @@ public final class BenchMain {
                     final PresenceScenario p = new PresenceScenario(o);
                     return execute(p, o, 2 * (o.integer("devices", 200, 1, 100_000) + o.integer("watchers", 5, 1, 10_000)),
                             out);
+                }
+                case "coap": {
+                    final Options o = Options.parse(rest, with(CoapScenario.OPTIONS));
+                    final CoapScenario c = new CoapScenario(o);
+                    return execute(c, o, c.devices(), out);
                 }
                 case "history": {
                     final Options o = Options.parse(rest, HistoryBench.OPTIONS);

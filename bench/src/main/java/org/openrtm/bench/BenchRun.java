@@ -44,7 +44,7 @@ public final class BenchRun {
 
     /** The options every scenario takes. */
     public static final java.util.Set<String> COMMON_OPTIONS = java.util.Set.of("targets", "reps", "setting", "broker-heap",
-            "broker-jvm-opt", "jfr", "mosquitto", "threads", "results", "label", "source-addresses");
+            "broker-jvm-opt", "jfr", "mosquitto", "threads", "results", "label", "source-addresses", "coap-setting");
 
     /**
      * Extension settings the benchmark applies to OpenRTM unless overridden with {@code --setting}: the per-client rate
@@ -121,6 +121,14 @@ public final class BenchRun {
         }
         final boolean namedH = wanted.contains(Target.RTM_HISTORY_OFF);
         applyHistory(options.string("history", "on"), wanted, settings);
+        final Map<String, String> coapSettings = new LinkedHashMap<>();
+        for (final String s : options.all("coap-setting")) {
+            final int eq = s.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--coap-setting must be key=value, but was '" + s + "'");
+            }
+            coapSettings.put(s.substring(0, eq).trim(), s.substring(eq + 1).trim());
+        }
         final int threads = options.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 256);
         final int autoSources = (int) Math.min(254, Math.max(1, (devicesHint + 24_999L) / 25_000));
         final int sources = options.has("source-addresses") ? options.integer("source-addresses", 1, 1, 254) : autoSources;
@@ -133,7 +141,7 @@ public final class BenchRun {
         final Path mosquitto = "off".equals(mosq) ? null : "auto".equals(mosq) ? MosquittoProcess.find() : Path.of(mosq);
         final LaunchOptions launch = new LaunchOptions(work, secret(), settings, options.string("broker-heap", "2g"),
                 options.all("broker-jvm-opt"), options.flag("jfr", false) ? results : null, mosquitto,
-                System.getProperty("java.class.path"));
+                System.getProperty("java.class.path"), coapSettings);
 
         final Map<Target, BrokerHandle> brokers = new EnumMap<>(Target.class);
         final Map<Target, String> startErrors = new EnumMap<>(Target.class);
@@ -302,6 +310,9 @@ public final class BenchRun {
         final JsonObject s = new JsonObject();
         settings.forEach(s::addProperty);
         env.add("openrtmSettings", s);
+        final JsonObject c = new JsonObject();
+        launch.coapSettings().forEach(c::addProperty);
+        env.add("coapGatewaySettings", c);
         final JsonObject given = new JsonObject();
         options.asMap().forEach((k, v) -> given.addProperty(k, String.join(" ", v)));
         env.add("options", given);

@@ -43,7 +43,7 @@ public final class Options {
             String name = a.substring(2);
             String value = null;
             final int eq = name.indexOf('=');
-            if (eq > 0 && !name.startsWith("setting")) {
+            if (eq > 0 && !name.startsWith("setting") && !name.startsWith("coap-setting")) {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
             }

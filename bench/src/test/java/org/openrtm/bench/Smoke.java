@@ -27,6 +27,25 @@ final class Smoke {
     private Smoke() {
     }
 
+    /** Runs the command line with small brokers and a results folder under target/, and returns its report. */
+    static Report run(final String... args) {
+        final List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--reps", "1", "--broker-heap", "384m",
+                "--results", System.getProperty("rtm.bench.results", "target/it-results")));
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        final BenchMain.Outcome o = BenchMain.run(all.toArray(String[]::new),
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        final String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8)
+                + err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(o.code()).as(printed).isZero();
+        assertThat(o.report()).as(printed).isNotNull();
+        assertThat(o.json()).isNotNull();
+        assertThat(java.nio.file.Files.isRegularFile(o.json())).isTrue();
+        return o.report();
+    }
+
     /** Parses a scenario's options (its own plus the common ones). */
     static Options options(final Set<String> scenarioOptions, final String... args) {
         final Set<String> known = new HashSet<>(BenchRun.COMMON_OPTIONS);

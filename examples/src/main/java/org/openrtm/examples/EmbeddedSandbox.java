@@ -2,12 +2,14 @@ package org.openrtm.examples;
 
 import org.jetbrains.annotations.NotNull;
 import org.openrtm.broker.RtmBroker;
+import org.openrtm.examples.smartplug.CoapAccess;
 import org.openrtm.protocol.Role;
 import org.openrtm.sdk.RtmClient;
 import org.openrtm.sdk.RtmClientBuilder;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -18,11 +20,12 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * A sandbox on an {@link RtmBroker} started in this process: 127.0.0.1, a free MQTT port, no WebSocket or HTTP
- * listener, a temporary data folder and a random secret; tokens are minted in-process. {@link #close()} stops the
+ * A sandbox on an {@link RtmBroker} started in this process: 127.0.0.1, a free MQTT port, the CoAP gateway on a free
+ * UDP port (no CoAPS), no WebSocket or HTTP listener, a temporary data folder and a random secret; tokens are minted
+ * in-process. {@link #close()} stops the
  * broker and deletes the folder. Not thread-safe to start and close; {@link #client(String)} is.
  */
-public final class EmbeddedSandbox implements Sandbox, AutoCloseable {
+public final class EmbeddedSandbox implements Sandbox, CoapAccess, AutoCloseable {
 
     /**
      * The server settings the examples run with: the server's defaults, but a car that is offline makes an unlock
@@ -54,6 +57,7 @@ public final class EmbeddedSandbox implements Sandbox, AutoCloseable {
         new SecureRandom().nextBytes(secret);
         try {
             final RtmBroker.Builder b = RtmBroker.builder().host("127.0.0.1").mqttPort(0).wsPort(-1).httpPort(-1)
+                    .coapPort(0).coapsPort(-1)
                     .dataDir(dir).env(Map.of("RTM_SECRET", Base64.getEncoder().encodeToString(secret)));
             SETTINGS.forEach(b::setting);
             final RtmBroker broker = b.build().start();
@@ -68,6 +72,16 @@ public final class EmbeddedSandbox implements Sandbox, AutoCloseable {
     public @NotNull RtmClientBuilder client(final @NotNull String uid) {
         return RtmClient.builder().serverUri("tcp://127.0.0.1:" + broker.mqttPort()).uid(uid)
                 .token(broker.mintToken(uid, Role.USER, Duration.ofHours(1)));
+    }
+
+    @Override
+    public @NotNull InetSocketAddress coapAddress() {
+        return new InetSocketAddress("127.0.0.1", broker.coapPort());
+    }
+
+    @Override
+    public @NotNull String token(final @NotNull String uid) {
+        return broker.mintToken(uid, Role.USER, Duration.ofHours(1));
     }
 
     @Override

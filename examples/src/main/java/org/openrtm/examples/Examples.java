@@ -4,6 +4,8 @@ import org.jetbrains.annotations.NotNull;
 import org.openrtm.examples.carremote.CarRemote;
 import org.openrtm.examples.classroom.Classroom;
 import org.openrtm.examples.smarthome.SmartHome;
+import org.openrtm.examples.smartplug.CoapAccess;
+import org.openrtm.examples.smartplug.SmartPlug;
 import org.openrtm.examples.watchchat.WatchChat;
 import org.openrtm.examples.whiteboard.Whiteboard;
 
@@ -25,6 +27,7 @@ import java.util.Map;
  * java -jar examples/target/rtm-examples.jar smart-home
  * java -jar examples/target/rtm-examples.jar car-remote
  * java -jar examples/target/rtm-examples.jar whiteboard
+ * java -jar examples/target/rtm-examples.jar smart-plug
  * java -jar examples/target/rtm-examples.jar all
  * </pre>
  *
@@ -55,6 +58,7 @@ public final class Examples {
         m.put("smart-home", s -> new SmartHome(s).run());
         m.put("car-remote", s -> new CarRemote(s).run());
         m.put("whiteboard", s -> new Whiteboard(s).run());
+        m.put("smart-plug", s -> new SmartPlug(s, CoapAccess.of(s)).run());
         EXAMPLES = java.util.Collections.unmodifiableMap(m);
     }
 

@@ -19,12 +19,15 @@ import java.nio.file.Path;
  *
  * <pre>
  * java -cp rtm-bench.jar org.openrtm.bench.broker.BrokerChild --kind rtm|hivemq --data DIR [--port N] [--setting k=v]...
+ *     [--coap-setting k=v]...
  * </pre>
  *
- * <p>The token secret comes from {@code RTM_SECRET} in the environment. The child speaks a line protocol with its
- * parent: on stdout it prints {@code RTMBENCH READY <port>} once started; on stdin it accepts {@code HEAP} (answered
- * with {@code RTMBENCH HEAP <used> <committed>}), {@code GC} (a full collection, then the same answer) and
- * {@code STOP}. End of stdin also stops it, so a child never outlives a generator that died. Logs go to stderr.
+ * <p>OpenRTM ({@code rtm}) runs its CoAP gateway on a free UDP port (no CoAPS); {@code --coap-setting} passes gateway
+ * settings (gateway-coap/README.md). The token secret comes from {@code RTM_SECRET} in the environment. The child speaks
+ * a line protocol with its parent: on stdout it prints {@code RTMBENCH READY <mqtt port> <coap port or -1>} once
+ * started; on stdin it accepts {@code HEAP} (answered with {@code RTMBENCH HEAP <used> <committed>}), {@code GC} (a
+ * full collection, then the same answer) and {@code STOP}. End of stdin also stops it, so a child never outlives a
+ * generator that died. Logs go to stderr.
  */
 public final class BrokerChild {
 
@@ -42,7 +45,8 @@ public final class BrokerChild {
      */
     public static void main(final String[] args) throws Exception {
         final PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
-        final RtmBroker.Builder b = RtmBroker.builder().host("127.0.0.1").wsPort(-1).mqttPort(0);
+        final RtmBroker.Builder b = RtmBroker.builder().host("127.0.0.1").wsPort(-1).mqttPort(0)
+                .coapPort(0).coapsPort(-1);
         String kind = null;
         for (int i = 0; i < args.length; i++) {
             final String opt = args[i];
@@ -67,6 +71,13 @@ public final class BrokerChild {
                     }
                     b.setting(v.substring(0, eq), v.substring(eq + 1));
                     break;
+                case "--coap-setting":
+                    final int ceq = v.indexOf('=');
+                    if (ceq <= 0) {
+                        throw new IllegalArgumentException("--coap-setting must be key=value, but was '" + v + "'");
+                    }
+                    b.coapSetting(v.substring(0, ceq), v.substring(ceq + 1));
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown option '" + opt + "'");
             }
@@ -79,7 +90,7 @@ public final class BrokerChild {
             throw new IllegalArgumentException("--kind must be rtm or hivemq, but was '" + kind + "'");
         }
         final RtmBroker broker = b.build().start();
-        out.println(PREFIX + "READY " + broker.mqttPort());
+        out.println(PREFIX + "READY " + broker.mqttPort() + " " + broker.coapPort());
         try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             serve(in, out);
         } finally {

@@ -17,6 +17,11 @@ public interface BrokerHandle extends AutoCloseable {
     /** Its MQTT TCP port. */
     int port();
 
+    /** The UDP port of the broker's CoAP gateway, or -1 when it has none. */
+    default int coapPort() {
+        return -1;
+    }
+
     /** The operating-system process id (for {@code /proc}). */
     long pid();
 

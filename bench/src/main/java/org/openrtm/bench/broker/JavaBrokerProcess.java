@@ -39,6 +39,7 @@ public final class JavaBrokerProcess implements BrokerHandle {
     private final Writer control;
     private final BlockingQueue<String> replies = new ArrayBlockingQueue<>(64);
     private final int port;
+    private final int coapPort;
     private final Path logFile;
     private boolean closed;
 
@@ -56,7 +57,9 @@ public final class JavaBrokerProcess implements BrokerHandle {
             throw new IOException(target.id() + " broker did not start (" + (ready == null ? "no answer in "
                     + START_TIMEOUT_SECONDS + " s" : ready) + "); its log " + logFile + " ends with:\n" + tail(logFile));
         }
-        this.port = Integer.parseInt(ready.substring(6).trim());
+        final String[] ports = ready.substring(6).trim().split(" ");
+        this.port = Integer.parseInt(ports[0]);
+        this.coapPort = ports.length > 1 ? Integer.parseInt(ports[1]) : -1;
     }
 
     /**
@@ -101,6 +104,10 @@ public final class JavaBrokerProcess implements BrokerHandle {
             }
             for (final Map.Entry<String, String> s : settings.entrySet()) {
                 cmd.add("--setting");
+                cmd.add(s.getKey() + "=" + s.getValue());
+            }
+            for (final Map.Entry<String, String> s : options.coapSettings().entrySet()) {
+                cmd.add("--coap-setting");
                 cmd.add(s.getKey() + "=" + s.getValue());
             }
         }
@@ -149,6 +156,11 @@ public final class JavaBrokerProcess implements BrokerHandle {
     @Override
     public int port() {
         return port;
+    }
+
+    @Override
+    public int coapPort() {
+        return coapPort;
     }
 
     @Override

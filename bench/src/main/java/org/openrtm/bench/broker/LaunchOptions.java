@@ -18,6 +18,7 @@ import java.util.Map;
  * @param jfrDir     if not null, the JVM brokers record a JFR profile into this folder
  * @param mosquitto  the {@code mosquitto} binary, or null if there is none
  * @param classpath  the class path the JVM brokers run with (this process's, normally)
+ * @param coapSettings CoAP gateway settings of target a (gateway-coap/README.md)
  */
 public record LaunchOptions(
         @NotNull Path workDir,
@@ -27,11 +28,20 @@ public record LaunchOptions(
         @NotNull List<String> jvmOptions,
         @Nullable Path jfrDir,
         @Nullable Path mosquitto,
-        @NotNull String classpath) {
+        @NotNull String classpath,
+        @NotNull Map<String, String> coapSettings) {
 
     /** Copies the collections. */
     public LaunchOptions {
         settings = Map.copyOf(settings);
         jvmOptions = List.copyOf(jvmOptions);
+        coapSettings = Map.copyOf(coapSettings);
+    }
+
+    /** Options without CoAP gateway settings. */
+    public LaunchOptions(final @NotNull Path workDir, final @NotNull String secret, final @NotNull Map<String, String> settings,
+                         final @NotNull String heap, final @NotNull List<String> jvmOptions, final @Nullable Path jfrDir,
+                         final @Nullable Path mosquitto, final @NotNull String classpath) {
+        this(workDir, secret, settings, heap, jvmOptions, jfrDir, mosquitto, classpath, Map.of());
     }
 }

@@ -117,6 +117,22 @@ public final class Ledger {
         touch();
     }
 
+    /**
+     * Books the outcome of a request that is not an MQTT publish (a CoAP POST through the gateway).
+     *
+     * @param status how the request ended, for the statuses table (e.g. {@code 2.04})
+     * @param ok     whether it was accepted
+     */
+    public void acknowledged(final @NotNull String status, final boolean ok) {
+        statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
+        if (ok) {
+            acked.increment();
+        } else {
+            failed.increment();
+        }
+        touch();
+    }
+
     /** The {@code rtm-status} of a PUBACK, or its reason code in lower case for a plain broker. */
     static @NotNull String statusOf(final @NotNull Mqtt5PubAck ack) {
         for (final var p : ack.getUserProperties().asList()) {
