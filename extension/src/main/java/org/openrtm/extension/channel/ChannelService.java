@@ -233,7 +233,9 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
         if (cid == null) {
             return;
         }
-        lanes.of(uid).execute(() -> {
+        // inline when the user's lane is idle (the usual case): the member is then counted before its SUBACK leaves,
+        // so a send right after the SUBACK finds it
+        lanes.of(uid).runOrQueue(() -> {
             final Member m = member(uid);
             synchronized (m) {
                 m.reserved.remove(cid);
