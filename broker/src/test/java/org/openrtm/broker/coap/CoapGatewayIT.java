@@ -7,6 +7,8 @@ import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.Request;
 import org.junit.jupiter.api.AfterEach;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openrtm.broker.testing.Clients;
@@ -309,6 +311,56 @@ class CoapGatewayIT {
             assertThat(Clients.prop(ack, Props.STATUS)).isEqualTo("delivered");
             assertThat(inbox.next().getResponseText()).contains("after");
             assertThat(d.post("/rtm/user/alice-8/inbox", "still me").getCode()).isEqualTo(ResponseCode.CREATED);
+        }
+    }
+
+    @Test
+    void udpMappingCut_inTheMiddleOfTraffic_losesNothing_andRepeatsCarryTheSameId() throws Exception {
+        final Mqtt5BlockingClient alice = mqtt("alice-cut");
+        try (UdpRelay nat = new UdpRelay(broker.coapPort())) {
+            final CoapDevice d = CoapDevice.udp(nat.port());
+            toClose.add(d);
+            assertThat(d.login("plug-cut", broker.token("plug-cut")).getCode()).isEqualTo(ResponseCode.CREATED);
+            final CoapDevice.Observation inbox = d.observe("/rtm/user/plug-cut/inbox");
+            final int n = 16; // inside the test broker's rate limit for alice
+            final List<String> statuses = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (i == n / 2) {
+                    // the device's UDP mapping dies with notifications in flight; it comes back from a new port
+                    nat.rebind();
+                    assertThat(d.heartbeat().getCode()).isEqualTo(ResponseCode.CHANGED);
+                }
+                statuses.add(Clients.prop(Clients.publish(alice, "rtm/user/plug-cut/inbox/alice-cut", "m" + i),
+                        Props.STATUS));
+            }
+            assertThat(statuses).allMatch(st -> st.equals("delivered") || st.equals("cached"));
+            final List<String> got = new ArrayList<>();
+            final Map<String, String> byId = new java.util.HashMap<>();
+            CoapDevice.Observation current = inbox;
+            while (got.size() < n) {
+                CoapResponse r = current.poll(15_000);
+                if (r == null) {
+                    // the observation may have ended while the old mapping swallowed its notifications (retransmissions
+                    // ran out): what was not acknowledged waits in the device's mailbox for the next observation
+                    current = d.observe("/rtm/user/plug-cut/inbox");
+                    r = current.next();
+                }
+                final JsonObject envelope = JsonParser.parseString(r.getResponseText()).getAsJsonObject();
+                final String id = envelope.get("id").getAsString();
+                final String body = envelope.get("payload").getAsString();
+                final String earlier = byId.putIfAbsent(id, body);
+                if (earlier != null) {
+                    // a notification resent across the address change: the same message, recognisable by its rtm-id
+                    assertThat(body).isEqualTo(earlier);
+                    continue;
+                }
+                got.add(body);
+            }
+            final List<String> expected = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                expected.add("m" + i);
+            }
+            assertThat(got).as("every message, in order (repeats dropped by rtm-id, as a device does)").isEqualTo(expected);
         }
     }
 
