@@ -82,8 +82,8 @@ public final class BrokerChild {
                     throw new IllegalArgumentException("unknown option '" + opt + "'");
             }
         }
-        // only the MQTT listener: the benchmark measures MQTT, and fixed default ports would collide between runs
-        b.httpPort(-1).withoutCoap();
+        // no HTTP listener (its fixed default port would collide between runs); CoAP on a free port, set above
+        b.httpPort(-1);
         if ("hivemq".equals(kind)) {
             b.withoutExtension();
         } else if (!"rtm".equals(kind)) {
