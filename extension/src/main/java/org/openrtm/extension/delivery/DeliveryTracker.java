@@ -83,29 +83,22 @@ public final class DeliveryTracker implements PublishOutboundInterceptor, Puback
     }
 
     /**
-     * A channel message sent with {@code rtm-only} or {@code rtm-except} is relayed to every member with its list; this
-     * member gets it only if the list lets it through (never its own message sent with a blacklist), and without the
-     * list.
+     * A channel message sent with {@code rtm-except} is relayed to every member with its list (whitelists are handed
+     * to their members one by one and never come here with a list); this member gets it only if it is not listed and
+     * did not send it, and without the list.
      */
     private void applyRecipientList(final PublishPacket p, final PublishOutboundOutput output) {
-        final String only = p.getUserProperties().getFirst(Props.ONLY).orElse(null);
-        final String except = only != null ? null : p.getUserProperties().getFirst(Props.EXCEPT).orElse(null);
-        if (only == null && except == null) {
+        final String except = p.getUserProperties().getFirst(Props.EXCEPT).orElse(null);
+        if (except == null) {
             return;
         }
         final String me = connection.uid();
-        final boolean deliver;
-        if (only != null) {
-            deliver = listed(only, me);
-        } else {
-            final String from = p.getTopic().substring(p.getTopic().lastIndexOf('/') + 1);
-            deliver = !me.equals(from) && !listed(except, me);
-        }
-        if (!deliver) {
+        final String from = p.getTopic().substring(p.getTopic().lastIndexOf('/') + 1);
+        if (me.equals(from) || listed(except, me)) {
             output.preventPublishDelivery();
             return;
         }
-        output.getPublishPacket().getUserProperties().removeName(only != null ? Props.ONLY : Props.EXCEPT);
+        output.getPublishPacket().getUserProperties().removeName(Props.EXCEPT);
     }
 
     /** Whether {@code uid} is one of the comma-separated uids of {@code csv} (uids contain no commas). */
