@@ -109,8 +109,9 @@ class ExamplesIT {
         final Whiteboard.Outcome o = new Whiteboard(sandbox).run();
         assertThat(o.sentPerStroke()).containsExactly(Map.entry("circle", 60), Map.entry("line", 30));
         assertThat(o.livePoints()).isEqualTo(90);
-        // 90 points paced at 60 per second: about 1.5 s (a loaded machine may be a little slower)
-        assertThat(o.pointsPerSecond()).isBetween(40.0, 65.0);
+        // 90 points paced at 60 per second: about 1.5 s; never faster than the pace, and a heavily loaded machine
+        // (the test suite runs two test JVMs on two cores) may be well slower
+        assertThat(o.pointsPerSecond()).isBetween(10.0, 65.0);
         assertThat(o.redrawnPerStroke()).isEqualTo(o.sentPerStroke());
         assertThat(o.redrawnInOrder()).isTrue();
         assertThat(String.join("\n", o.board())).contains("o").contains("/");
