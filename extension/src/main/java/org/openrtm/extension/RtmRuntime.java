@@ -139,12 +139,15 @@ public final class RtmRuntime implements AutoCloseable {
         final Store store = Store.open(dataDir.resolve("store"), storeOptions,
                 List.of(Mailboxes.KEYSPACE, Dedup.KEYSPACE, PresenceService.KEYSPACE, AttributeService.KEYSPACE), Store.DIRECT);
         final boolean historyOn = config.get(Settings.HISTORY_ENABLED);
-        // history has a store of its own, so that its writes never delay the commits of mailboxes
+        // history has a store (files, checkpoints) of its own, but shares the main store's writer thread: a peer
+        // message's history record and its mailbox write are journaled in the same writer iteration, so recording
+        // adds no thread hand-off to the sender's PUBACK (the history record is queued first, so it is journaled no
+        // later than the mailbox write)
         final Store historyStore;
         try {
             historyStore = historyOn ? Store.open(dataDir.resolve("history"), storeOptions,
                     List.of(HistoryService.KEYSPACE), Map.of(HistoryService.KEYSPACE, HistoryService.checkpointWriter()),
-                    Store.DIRECT) : null;
+                    Store.DIRECT, store) : null;
         } catch (final IOException | RuntimeException e) {
             store.close();
             throw e;
