@@ -395,6 +395,8 @@ public final class RtmRuntime implements AutoCloseable {
             final ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
             t.setName("rtm-lane-" + t.getPoolIndex());
             t.setDaemon(true);
+            // like HiveMQ's extension threads: the extension's class loader, not the system one
+            t.setContextClassLoader(RtmRuntime.class.getClassLoader());
             return t;
         };
         return new ForkJoinPool(Math.max(2, Runtime.getRuntime().availableProcessors()), factory,
