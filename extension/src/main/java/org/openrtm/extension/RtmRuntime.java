@@ -56,7 +56,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -92,6 +95,7 @@ public final class RtmRuntime implements AutoCloseable {
     private final @Nullable HistoryService history;
     private final CallService calls;
     private ScheduledExecutorService scheduler;
+    private ExecutorService laneExecutor;
 
     private RtmRuntime(final Store store, final @Nullable Store historyStore, final Sessions sessions,
                        final Mailboxes mailboxes, final Dedup dedup, final Tokens tokens, final PresenceService presence,
@@ -139,12 +143,15 @@ public final class RtmRuntime implements AutoCloseable {
         final Store store = Store.open(dataDir.resolve("store"), storeOptions,
                 List.of(Mailboxes.KEYSPACE, Dedup.KEYSPACE, PresenceService.KEYSPACE, AttributeService.KEYSPACE), Store.DIRECT);
         final boolean historyOn = config.get(Settings.HISTORY_ENABLED);
-        // history has a store of its own, so that its writes never delay the commits of mailboxes
+        // history has a store (files, checkpoints) of its own, but shares the main store's writer thread: a peer
+        // message's history record and its mailbox write are journaled in the same writer iteration, so recording
+        // adds no thread hand-off to the sender's PUBACK (the history record is queued first, so it is journaled no
+        // later than the mailbox write)
         final Store historyStore;
         try {
             historyStore = historyOn ? Store.open(dataDir.resolve("history"), storeOptions,
                     List.of(HistoryService.KEYSPACE), Map.of(HistoryService.KEYSPACE, HistoryService.checkpointWriter()),
-                    Store.DIRECT) : null;
+                    Store.DIRECT, store) : null;
         } catch (final IOException | RuntimeException e) {
             store.close();
             throw e;
@@ -158,7 +165,11 @@ public final class RtmRuntime implements AutoCloseable {
                 config.get(Settings.OFFLINE_TTL).toMillis()));
         boxLimits.put(Box.EVENT, new Mailboxes.BoxLimits(config.get(Settings.OFFLINE_MAX_EVENTS),
                 config.get(Settings.OFFLINE_TTL).toMillis()));
-        final Mailboxes mailboxes = new Mailboxes(store, outbound, executor, clock, boxLimits, RtmRuntime::subscriptionsOf);
+        // the mailbox lanes run several tasks per peer message: on a work-stealing pool of their own rather than on
+        // HiveMQ's managed executor, a ScheduledThreadPoolExecutor whose delay queue (a locked heap) every task passes
+        final ExecutorService laneExecutor = laneExecutor();
+        final Mailboxes mailboxes = new Mailboxes(store, outbound, laneExecutor, clock, boxLimits,
+                RtmRuntime::subscriptionsOf);
         final Dedup dedup = new Dedup(store, config.get(Settings.DEDUP_WINDOW), clock,
                 (recipient, rtmId) -> mailboxes.outcomeOf(recipient, rtmId)
                         .thenApply(o -> o == Mailboxes.Outcome.CACHED ? RtmStatus.CACHED : RtmStatus.DELIVERED));
@@ -267,6 +278,7 @@ public final class RtmRuntime implements AutoCloseable {
         final RtmRuntime runtime = new RtmRuntime(store, historyStore, sessions, mailboxes, dedup, tokens, presence,
                 channels, attributes, history, calls, metrics, peer, rpc, config, outbound);
         runtime.scheduler = timers;
+        runtime.laneExecutor = laneExecutor;
         timers.scheduleAtFixedRate(() -> executor.execute(runtime::upkeep), 30, 30, TimeUnit.SECONDS);
         if (history != null) {
             final long sweep = config.get(Settings.HISTORY_SWEEP_INTERVAL).toMillis();
@@ -374,6 +386,23 @@ public final class RtmRuntime implements AutoCloseable {
         return mailboxes;
     }
 
+    /**
+     * The mailbox lanes' threads ({@code rtm-lane-N}, one per core, at least two): a FIFO work-stealing pool, whose
+     * hand-off costs no lock.
+     */
+    private static ExecutorService laneExecutor() {
+        final ForkJoinPool.ForkJoinWorkerThreadFactory factory = pool -> {
+            final ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+            t.setName("rtm-lane-" + t.getPoolIndex());
+            t.setDaemon(true);
+            // like HiveMQ's extension threads: the extension's class loader, not the system one
+            t.setContextClassLoader(RtmRuntime.class.getClassLoader());
+            return t;
+        };
+        return new ForkJoinPool(Math.max(2, Runtime.getRuntime().availableProcessors()), factory,
+                (thread, e) -> log.error("Mailbox lane task failed on {}: {}", thread.getName(), e.toString(), e), true);
+    }
+
     @Override
     public void close() {
         scheduler.shutdownNow();
@@ -382,6 +411,7 @@ public final class RtmRuntime implements AutoCloseable {
         if (historyStore != null) {
             historyStore.close();
         }
+        laneExecutor.shutdown();
         log.info("OpenRTM stopped");
     }
 }

@@ -2,9 +2,7 @@ package org.openrtm.extension.delivery;
 
 import org.jetbrains.annotations.NotNull;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -53,28 +51,49 @@ final class MailCodec {
 
     static byte @NotNull [] encode(final @NotNull String rtmId, final @NotNull String sender, final long expiresAt,
                                    final @NotNull RtmMessage m) {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + m.payload().length);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(VERSION);
-            writeStr(out, rtmId);
-            writeStr(out, sender);
-            out.writeLong(expiresAt);
-            out.writeByte(m.qos());
-            writeStr(out, m.topic());
-            out.writeLong(m.expirySeconds() == null ? -1 : m.expirySeconds());
-            writeStr(out, m.contentType() == null ? "" : m.contentType());
-            out.writeBoolean(m.utf8());
-            out.writeShort(m.properties().size());
-            for (final Map.Entry<String, String> p : m.properties()) {
-                writeStr(out, p.getKey());
-                writeStr(out, p.getValue());
-            }
-            out.writeInt(m.payload().length);
-            out.write(m.payload());
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
+        // one exact-size array and a ByteBuffer (big-endian, like DataOutputStream): every stored message is encoded
+        // on the message path
+        final List<Map.Entry<String, String>> props = m.properties();
+        final byte[][] strings = new byte[5 + 2 * props.size()][];
+        strings[0] = utf8(rtmId);
+        strings[1] = utf8(sender);
+        strings[2] = utf8(m.topic());
+        strings[3] = utf8(m.contentType() == null ? "" : m.contentType());
+        int i = 4;
+        for (final Map.Entry<String, String> p : props) {
+            strings[i++] = utf8(p.getKey());
+            strings[i++] = utf8(p.getValue());
         }
-        return bytes.toByteArray();
+        int size = 1 + 8 + 1 + 8 + 1 + 2 + 4 + m.payload().length;
+        for (int k = 0; k < i; k++) {
+            size += 4 + strings[k].length;
+        }
+        final ByteBuffer out = ByteBuffer.allocate(size);
+        out.put(VERSION);
+        putStr(out, strings[0]);
+        putStr(out, strings[1]);
+        out.putLong(expiresAt);
+        out.put((byte) m.qos());
+        putStr(out, strings[2]);
+        out.putLong(m.expirySeconds() == null ? -1 : m.expirySeconds());
+        putStr(out, strings[3]);
+        out.put(m.utf8() ? (byte) 1 : (byte) 0);
+        out.putShort((short) props.size());
+        for (int k = 4; k < i; k++) {
+            putStr(out, strings[k]);
+        }
+        out.putInt(m.payload().length);
+        out.put(m.payload());
+        return out.array();
+    }
+
+    private static byte[] utf8(final String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void putStr(final ByteBuffer out, final byte[] b) {
+        out.putInt(b.length);
+        out.put(b);
     }
 
     static @NotNull RtmMessage decode(final byte @NotNull [] value) {
@@ -102,13 +121,7 @@ final class MailCodec {
         }
     }
 
-    // length-prefixed UTF-8: unlike writeUTF, no 64 KB limit and no modified encoding
-    private static void writeStr(final DataOutputStream out, final String s) throws IOException {
-        final byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(b.length);
-        out.write(b);
-    }
-
+    // strings are length-prefixed UTF-8: unlike writeUTF, no 64 KB limit and no modified encoding
     private static String readStr(final DataInputStream in) throws IOException {
         final int n = in.readInt();
         if (n < 0 || n > 16 * 1024 * 1024) {

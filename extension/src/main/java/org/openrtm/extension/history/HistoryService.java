@@ -39,9 +39,10 @@ import java.util.function.BiPredicate;
  * and removes messages past the retention or over the per-conversation cap in the background.
  *
  * <h2>Recording</h2>
- * A record is one journaled write to the history store ({@code <data>/history}), separate from the main store so
- * that history never delays mailbox commits; the store group-commits concurrent records. The sender's PUBACK waits
- * for it, so history survives {@code kill -9} like the offline cache does.
+ * A record is one journaled write to the history store ({@code <data>/history}: files and checkpoints of its own),
+ * whose journal the main store's writer thread writes in the same turn as the mailbox writes queued with it (see
+ * {@code Store.open} with {@code shareWriterOf}). The sender's PUBACK waits for it, so history survives
+ * {@code kill -9} like the offline cache does.
  *
  * <h2>Who may read</h2>
  * A peer conversation: either side. A channel: its current members, who see every message except those sent with an

@@ -170,12 +170,38 @@ public final class PeerService implements Mailboxes.AckListener {
         if (box != Box.INBOX || sender.isEmpty()) {
             return;
         }
-        final JsonObject receipt = new JsonObject();
-        receipt.addProperty(Events.TYPE, Events.TYPE_RECEIPT);
-        receipt.addProperty(Events.ID, rtmId);
-        receipt.addProperty(Events.TO, uid);
-        receipt.addProperty(Events.STATUS, Events.STATUS_RECEIVED);
-        sendEvent(sender, receipt);
+        sendEvent(sender, receiptJson(rtmId, uid));
+    }
+
+    /**
+     * The receipt event, as Gson would write it ({@code {"type":"receipt","id":...,"to":...,"status":"received"}}),
+     * without building a JSON tree per receipt: one is sent for every acknowledged peer message.
+     */
+    static byte @NotNull [] receiptJson(final @NotNull String rtmId, final @NotNull String to) {
+        final StringBuilder b = new StringBuilder(64 + rtmId.length() + to.length());
+        b.append("{\"").append(Events.TYPE).append("\":\"").append(Events.TYPE_RECEIPT).append("\",\"")
+                .append(Events.ID).append("\":");
+        quote(b, rtmId);
+        b.append(",\"").append(Events.TO).append("\":");
+        quote(b, to);
+        b.append(",\"").append(Events.STATUS).append("\":\"").append(Events.STATUS_RECEIVED).append("\"}");
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Appends {@code s} as a JSON string (ids are plain ASCII, but anything is escaped correctly). */
+    private static void quote(final StringBuilder b, final String s) {
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            final char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        b.append('"');
     }
 
     /**
@@ -183,8 +209,12 @@ public final class PeerService implements Mailboxes.AckListener {
      * otherwise kept until the user subscribes (and its client acknowledges it).
      */
     public void sendEvent(final @NotNull String uid, final @NotNull JsonObject event) {
+        sendEvent(uid, event.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void sendEvent(final String uid, final byte[] json) {
         final String eventId = ids.next();
-        final RtmMessage message = RtmMessage.json(RtmTopics.event(uid), event.toString().getBytes(StandardCharsets.UTF_8),
+        final RtmMessage message = RtmMessage.json(RtmTopics.event(uid), json,
                 List.of(Map.entry(Props.ID, eventId), Map.entry(Props.TS, Long.toString(clock.millis()))));
         mailboxes.send(uid, Box.EVENT, message, eventId, "", true, 0, null, true)
                 .whenComplete((o, e) -> {

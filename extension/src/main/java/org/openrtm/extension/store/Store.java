@@ -25,6 +25,7 @@ import java.util.NavigableMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -52,8 +53,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <h2>Threads</h2>
  * All methods are thread-safe. One writer thread ("rtm-<folder>-writer", e.g. rtm-store-writer) owns the journal and
- * the active layer's mutation; one checkpoint thread ("rtm-<folder>-checkpoint") owns MapDB writes. Futures complete
- * on the callback executor, never on the writer thread.
+ * the active layer's mutation; one checkpoint thread ("rtm-<folder>-checkpoint") owns MapDB writes. A store opened
+ * with {@code shareWriterOf} has no writer thread of its own: the other store's writer serves both from one queue
+ * (see {@link #open(Path, StoreOptions, List, Map, Executor, Store)}). Futures complete on the callback executor
+ * (which may be {@link #DIRECT}, the writer thread itself).
  */
 public final class Store implements AutoCloseable {
 
@@ -84,11 +87,139 @@ public final class Store implements AutoCloseable {
     }
 
     private static final class Pending {
+        final Store store;
         final WriteBatch batch;
+        /** Not a write: the store leaves its writer once everything queued before is done. */
+        final boolean detach;
         final CompletableFuture<Void> future = new CompletableFuture<>();
+        /** Set by the writer thread: the store was closed before this write was taken; it is refused. */
+        boolean rejected;
 
-        Pending(final WriteBatch batch) {
+        Pending(final Store store, final WriteBatch batch, final boolean detach) {
+            this.store = store;
             this.batch = batch;
+            this.detach = detach;
+        }
+    }
+
+    /**
+     * A writer thread and its queue, serving one store or several. Stores that share a writer have their writes
+     * taken in one FIFO queue: every loop iteration appends each store's share of the group to that store's journal,
+     * and only then applies the changes and completes the futures of all of them.
+     */
+    private static final class Writer {
+        final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+        final List<Store> stores = new CopyOnWriteArrayList<>();
+        final Thread thread;
+
+        Writer(final String name) {
+            this.thread = new Thread(this::loop, name);
+            this.thread.setDaemon(true);
+        }
+
+        private long pollMillis() {
+            long millis = 1000;
+            for (final Store s : stores) {
+                millis = Math.min(millis, s.options.checkpointInterval().toMillis());
+            }
+            return Math.max(1, millis);
+        }
+
+        private void housekeeping() {
+            for (final Store s : stores) {
+                s.housekeeping();
+            }
+        }
+
+        private void loop() {
+            final List<Pending> group = new ArrayList<>();
+            final List<Store> touched = new ArrayList<>(2);
+            while (true) {
+                try {
+                    final Pending first = queue.poll(pollMillis(), TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        if (stores.isEmpty() && queue.isEmpty()) {
+                            break;
+                        }
+                        housekeeping();
+                        continue;
+                    }
+                    group.add(first);
+                    int bytes = encodedSize(first.batch);
+                    Pending more;
+                    while (bytes < MAX_GROUP_BYTES && (more = queue.poll()) != null) {
+                        group.add(more);
+                        bytes += encodedSize(more.batch);
+                    }
+                    List<Store> leaving = null;
+                    for (final Pending p : group) {
+                        if (p.detach) {
+                            if (leaving == null) {
+                                leaving = new ArrayList<>(1);
+                            }
+                            leaving.add(p.store);
+                        } else if (!stores.contains(p.store) || (leaving != null && leaving.contains(p.store))) {
+                            p.rejected = true; // queued after its store's close
+                        } else if (!p.batch.isEmpty() && !touched.contains(p.store)) {
+                            touched.add(p.store);
+                        }
+                    }
+                    // every store's journal append first, so that no future completes before all of the group is
+                    // journaled: a write queued before another (to any store of this writer) is durable by then
+                    final List<Store> failed = new ArrayList<>(0);
+                    final List<IOException> errors = new ArrayList<>(0);
+                    for (final Store s : touched) {
+                        try {
+                            s.append(group);
+                        } catch (final IOException e) {
+                            log.error("Store {} journal write failed; its writes are refused: {}", s.dir, e.toString());
+                            log.debug("Journal write failure", e);
+                            failed.add(s);
+                            errors.add(e);
+                        }
+                    }
+                    for (final Pending p : group) {
+                        if (!p.detach && !p.rejected && !failed.contains(p.store)) {
+                            p.store.applyOps(p.batch);
+                        }
+                    }
+                    boolean detached = false;
+                    for (final Pending p : group) {
+                        final int f = failed.indexOf(p.store);
+                        if (p.detach) {
+                            stores.remove(p.store);
+                            detached = true;
+                            p.future.complete(null);
+                        } else if (p.rejected) {
+                            p.future.completeExceptionally(new IOException("the store " + p.store.dir + " is closed"));
+                        } else if (f >= 0) {
+                            final IOException e = errors.get(f);
+                            p.store.callbackExecutor.execute(() -> p.future.completeExceptionally(e));
+                        } else {
+                            p.store.writes.incrementAndGet();
+                            p.store.complete(p.future);
+                        }
+                    }
+                    group.clear();
+                    touched.clear();
+                    if (detached && stores.isEmpty() && queue.isEmpty()) {
+                        break;
+                    }
+                    housekeeping();
+                } catch (final InterruptedException e) {
+                    if (stores.isEmpty()) {
+                        break;
+                    }
+                } catch (final RuntimeException e) {
+                    log.error("Store writer failed: {}", e.toString());
+                    log.debug("Store writer failure", e);
+                    for (final Pending p : group) {
+                        p.future.completeExceptionally(e);
+                    }
+                    group.clear();
+                    touched.clear();
+                }
+            }
         }
     }
 
@@ -101,8 +232,9 @@ public final class Store implements AutoCloseable {
     private final List<BTreeMap<byte[], byte[]>> base = new ArrayList<>();
     private final List<CheckpointWriter> writers = new ArrayList<>();
     private final Journal journal;
-    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    private final Thread writer;
+    private final Writer writer;
+    private final boolean ownWriter;
+    private byte[] buffer = new byte[64 * 1024]; // the writer thread's
     private final Thread checkpointer;
     private final Thread syncer;
     private final BlockingQueue<Runnable> checkpointTasks = new LinkedBlockingQueue<>();
@@ -120,7 +252,8 @@ public final class Store implements AutoCloseable {
             final StoreOptions options,
             final List<String> names,
             final Map<String, CheckpointWriter> checkpointWriters,
-            final Executor callbackExecutor) throws IOException {
+            final Executor callbackExecutor,
+            final @Nullable Store shareWriterOf) throws IOException {
         this.dir = dir;
         this.options = options;
         this.callbackExecutor = callbackExecutor;
@@ -162,12 +295,23 @@ public final class Store implements AutoCloseable {
         }
         // named after the folder, so that the threads of the main store and of the history store are told apart
         final String name = dir.getFileName() == null ? "store" : dir.getFileName().toString();
-        this.writer = new Thread(this::writeLoop, "rtm-" + name + "-writer");
-        this.writer.setDaemon(true);
+        if (shareWriterOf == null) {
+            this.writer = new Writer("rtm-" + name + "-writer");
+            this.ownWriter = true;
+        } else {
+            if (shareWriterOf.closing) {
+                throw new IllegalStateException("cannot share the writer of " + shareWriterOf.dir + ": it is closed");
+            }
+            this.writer = shareWriterOf.writer;
+            this.ownWriter = false;
+        }
+        this.writer.stores.add(this);
         this.checkpointer = new Thread(this::checkpointLoop, "rtm-" + name + "-checkpoint");
         this.checkpointer.setDaemon(true);
         this.syncer = options.sync() == StoreOptions.Sync.INTERVAL ? new Thread(this::syncLoop, "rtm-store-sync") : null;
-        writer.start();
+        if (ownWriter) {
+            writer.thread.start();
+        }
         checkpointer.start();
         if (syncer != null) {
             syncer.setDaemon(true);
@@ -209,6 +353,32 @@ public final class Store implements AutoCloseable {
             final @NotNull List<String> keyspaces,
             final @NotNull Map<String, CheckpointWriter> checkpointWriters,
             final @NotNull Executor callbackExecutor) throws IOException {
+        return open(dir, options, keyspaces, checkpointWriters, callbackExecutor, null);
+    }
+
+    /**
+     * Opens (or creates) a store that shares the writer thread of another open store instead of starting its own.
+     * Writes to both stores are then taken in the order they were queued, by one thread: a write queued before
+     * another (to either store) is journaled before that other one's future completes, and one loop iteration
+     * journals both stores' waiting writes (one thread wake-up, no second hand-off). The other store must stay open
+     * while this one is; closing either finishes its own queued writes first.
+     *
+     * @param dir               the folder for the MapDB file and the journal
+     * @param options           durability and checkpoint settings
+     * @param keyspaces         the names of the keyspaces, fixed for the life of the store
+     * @param checkpointWriters keyspace name → how that keyspace is written into MapDB (see {@link CheckpointWriter})
+     * @param callbackExecutor  where write futures complete
+     * @param shareWriterOf     the open store whose writer thread this store uses, or {@code null} for a thread of
+     *                          its own
+     * @throws IOException if the files cannot be opened or the journal cannot be read
+     */
+    public static @NotNull Store open(
+            final @NotNull Path dir,
+            final @NotNull StoreOptions options,
+            final @NotNull List<String> keyspaces,
+            final @NotNull Map<String, CheckpointWriter> checkpointWriters,
+            final @NotNull Executor callbackExecutor,
+            final @Nullable Store shareWriterOf) throws IOException {
         for (final String name : checkpointWriters.keySet()) {
             if (!keyspaces.contains(name)) {
                 throw new IllegalArgumentException("checkpoint writer for keyspace '" + name
@@ -216,7 +386,7 @@ public final class Store implements AutoCloseable {
             }
         }
         try {
-            return new Store(dir, options, keyspaces, checkpointWriters, callbackExecutor);
+            return new Store(dir, options, keyspaces, checkpointWriters, callbackExecutor, shareWriterOf);
         } catch (final RuntimeException e) {
             throw new IOException("cannot open the store in " + dir + ": " + e, e);
         }
@@ -238,12 +408,12 @@ public final class Store implements AutoCloseable {
      *         visible to reads, or fails with the I/O error
      */
     public @NotNull CompletableFuture<Void> write(final @NotNull WriteBatch batch) {
-        final Pending p = new Pending(batch);
+        final Pending p = new Pending(this, batch, false);
         if (closing) {
             p.future.completeExceptionally(new IOException("the store is closed"));
             return p.future;
         }
-        queue.add(p);
+        writer.queue.add(p);
         return p.future;
     }
 
@@ -369,79 +539,40 @@ public final class Store implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------- writer thread
 
-    private void writeLoop() {
-        final List<Pending> group = new ArrayList<>();
-        byte[] buffer = new byte[64 * 1024];
-        while (true) {
-            try {
-                final Pending first = queue.poll(pollMillis(), TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    if (closing && queue.isEmpty()) {
-                        break;
-                    }
-                    housekeeping();
-                    continue;
-                }
-                group.add(first);
-                int bytes = encodedSize(first.batch);
-                Pending more;
-                while (bytes < MAX_GROUP_BYTES && (more = queue.poll()) != null) {
-                    group.add(more);
-                    bytes += encodedSize(more.batch);
-                }
-                final int need = bytes + 12;
-                if (buffer.length < need) {
-                    buffer = new byte[Math.max(need, buffer.length * 2)];
-                }
-                final ByteBuffer body = ByteBuffer.wrap(buffer);
-                body.putLong(++lsn);
-                int ops = 0;
-                for (final Pending p : group) {
-                    ops += p.batch.size();
-                }
-                body.putInt(ops);
-                for (final Pending p : group) {
-                    for (final WriteBatch.Op op : p.batch.ops()) {
-                        encode(body, op);
-                    }
-                }
-                try {
-                    journal.append(buffer, body.position());
-                    if (options.sync() == StoreOptions.Sync.ALWAYS) {
-                        journal.force();
-                    }
-                } catch (final IOException e) {
-                    log.error("Store journal write failed; {} writes are refused: {}", group.size(), e.toString());
-                    log.debug("Journal write failure", e);
-                    for (final Pending p : group) {
-                        callbackExecutor.execute(() -> p.future.completeExceptionally(e));
-                    }
-                    group.clear();
-                    continue;
-                }
-                for (final Pending p : group) {
-                    for (final WriteBatch.Op op : p.batch.ops()) {
-                        apply(op.type, op.keyspace.index(), op.key, op.value);
-                    }
-                }
-                writes.addAndGet(group.size());
-                for (final Pending p : group) {
-                    complete(p.future);
-                }
-                group.clear();
-                housekeeping();
-            } catch (final InterruptedException e) {
-                if (closing) {
-                    break;
-                }
-            } catch (final RuntimeException e) {
-                log.error("Store writer failed: {}", e.toString());
-                log.debug("Store writer failure", e);
-                for (final Pending p : group) {
-                    p.future.completeExceptionally(e);
-                }
-                group.clear();
+    /** Writer thread: appends this store's writes of {@code group} to its journal as one record. */
+    private void append(final List<Pending> group) throws IOException {
+        int bytes = 0;
+        int ops = 0;
+        for (final Pending p : group) {
+            if (p.store == this && !p.detach && !p.rejected) {
+                bytes += encodedSize(p.batch);
+                ops += p.batch.size();
             }
+        }
+        final int need = bytes + 12;
+        if (buffer.length < need) {
+            buffer = new byte[Math.max(need, buffer.length * 2)];
+        }
+        final ByteBuffer body = ByteBuffer.wrap(buffer);
+        body.putLong(++lsn);
+        body.putInt(ops);
+        for (final Pending p : group) {
+            if (p.store == this && !p.detach && !p.rejected) {
+                for (final WriteBatch.Op op : p.batch.ops()) {
+                    encode(body, op);
+                }
+            }
+        }
+        journal.append(buffer, body.position());
+        if (options.sync() == StoreOptions.Sync.ALWAYS) {
+            journal.force();
+        }
+    }
+
+    /** Writer thread: applies a journaled batch to the active layer. */
+    private void applyOps(final WriteBatch batch) {
+        for (final WriteBatch.Op op : batch.ops()) {
+            apply(op.type, op.keyspace.index(), op.key, op.value);
         }
     }
 
@@ -460,10 +591,6 @@ public final class Store implements AutoCloseable {
      * to an executor), or it stalls every later write.
      */
     public static final Executor DIRECT = Runnable::run;
-
-    private long pollMillis() {
-        return Math.max(1, Math.min(options.checkpointInterval().toMillis(), 1000));
-    }
 
     /**
      * With {@link StoreOptions.Sync#INTERVAL}: forces the journal every interval on a thread of its own, so that a
@@ -678,7 +805,14 @@ public final class Store implements AutoCloseable {
         }
         closing = true;
         try {
-            writer.join(30_000);
+            // everything queued before this is journaled and applied; then the writer forgets this store (and stops,
+            // if no other store uses it)
+            final Pending leave = new Pending(this, new WriteBatch(), true);
+            writer.queue.add(leave);
+            leave.future.get(30, TimeUnit.SECONDS);
+            if (writer.stores.isEmpty()) {
+                writer.thread.join(30_000);
+            }
             final CompletableFuture<Void> done = new CompletableFuture<>();
             checkpointTasks.add(() -> {
                 try {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
@@ -109,9 +110,79 @@ class StoreTest {
 
     @Test
     void acknowledgedWrites_surviveKill9OfTheProcess() throws Exception {
+        final List<Integer> acked = crashChild(false);
+        try (Store store = open(StoreOptions.defaults())) {
+            final Keyspace a = store.keyspace("a");
+            for (final int i : acked) {
+                assertThat(store.get(a, b("key-" + i))).as("acked key %d", i).isNotNull();
+            }
+            assertThat(store.get(a, b("removed-0"))).isNull();
+        }
+        // the store keeps working after recovery
+        try (Store store = open(StoreOptions.defaults())) {
+            final Keyspace a = store.keyspace("a");
+            final CompletableFuture<Void> w = store.write(new WriteBatch().put(a, b("after"), b("ok")));
+            w.get(5, TimeUnit.SECONDS);
+            assertThat(s(store.get(a, b("after")))).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void sharedWriter_aWriteQueuedFirstToTheOtherStore_survivesKill9WhenTheLaterWriteWasAcknowledged() throws Exception {
+        final List<Integer> acked = crashChild(true);
+        try (Store store = open(StoreOptions.defaults());
+             Store second = Store.open(dir.resolve("second"), StoreOptions.defaults(), List.of("a"),
+                     ForkJoinPool.commonPool())) {
+            for (final int i : acked) {
+                assertThat(store.get(store.keyspace("a"), b("key-" + i))).as("acked key %d", i).isNotNull();
+                assertThat(second.get(second.keyspace("a"), b("key-" + i))).as("key %d of the second store", i)
+                        .isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void sharedWriter_completesInQueueOrderAcrossStores_andEitherStoreClosesFirst() throws Exception {
+        final Store first = open(StoreOptions.defaults());
+        final Store second = Store.open(dir.resolve("second"), StoreOptions.defaults(), List.of("h"), Map.of(),
+                Store.DIRECT, first);
+        final Keyspace a = first.keyspace("a");
+        final Keyspace h = second.keyspace("h");
+        final List<CompletableFuture<Boolean>> checks = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            final byte[] key = b("k" + i);
+            final CompletableFuture<Void> early = second.write(new WriteBatch().putNew(h, key, b("h" + i)));
+            // when the later write (to the other store) completes, the earlier one is done and readable
+            checks.add(first.write(new WriteBatch().putNew(a, key, b("a" + i)))
+                    .thenApply(v -> early.isDone() && second.get(h, key) != null));
+        }
+        for (final CompletableFuture<Boolean> c : checks) {
+            assertThat(c.get(10, TimeUnit.SECONDS)).isTrue();
+        }
+        first.close();
+        assertThat(first.write(new WriteBatch().put(a, b("late"), b("x"))))
+                .failsWithin(Duration.ofSeconds(5));
+        // the writer keeps serving the store that is still open
+        second.write(new WriteBatch().put(h, b("after"), b("ok"))).get(5, TimeUnit.SECONDS);
+        assertThat(s(second.get(h, b("after")))).isEqualTo("ok");
+        second.close();
+        try (Store reopened = open(StoreOptions.defaults());
+             Store reopenedSecond = Store.open(dir.resolve("second"), StoreOptions.defaults(), List.of("h"),
+                     ForkJoinPool.commonPool())) {
+            assertThat(s(reopened.get(reopened.keyspace("a"), b("k1999")))).isEqualTo("a1999");
+            assertThat(s(reopenedSecond.get(reopenedSecond.keyspace("h"), b("k0")))).isEqualTo("h0");
+            assertThat(s(reopenedSecond.get(reopenedSecond.keyspace("h"), b("after")))).isEqualTo("ok");
+        }
+    }
+
+    private List<Integer> crashChild(final boolean shared) throws Exception {
         final String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        final Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
-                StoreCrashChild.class.getName(), dir.toString())
+        final List<String> command = new ArrayList<>(List.of(javaBin, "-cp", System.getProperty("java.class.path"),
+                StoreCrashChild.class.getName(), dir.toString()));
+        if (shared) {
+            command.add("shared");
+        }
+        final Process child = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .start();
         final List<Integer> acked = new ArrayList<>();
@@ -129,19 +200,6 @@ class StoreTest {
         }
         assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(acked).hasSize(3000);
-        try (Store store = open(StoreOptions.defaults())) {
-            final Keyspace a = store.keyspace("a");
-            for (final int i : acked) {
-                assertThat(store.get(a, b("key-" + i))).as("acked key %d", i).isNotNull();
-            }
-            assertThat(store.get(a, b("removed-0"))).isNull();
-        }
-        // the store keeps working after recovery
-        try (Store store = open(StoreOptions.defaults())) {
-            final Keyspace a = store.keyspace("a");
-            final CompletableFuture<Void> w = store.write(new WriteBatch().put(a, b("after"), b("ok")));
-            w.get(5, TimeUnit.SECONDS);
-            assertThat(s(store.get(a, b("after")))).isEqualTo("ok");
-        }
+        return acked;
     }
 }
