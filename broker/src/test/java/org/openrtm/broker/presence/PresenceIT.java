@@ -157,7 +157,7 @@ class PresenceIT {
             final Mqtt5Publish retained = next(subscribe(late, "rtm/user/" + uid + "/presence"));
             assertThat(state(retained)).as("retained presence of %s after the churn", uid).isEqualTo("offline");
             final long lastTs = json(retained).get("ts").getAsLong();
-            // the watcher sees every transition, in order, ending with the retained value
+            // the watcher sees the transitions in order, never going back, ending with the retained value
             final List<JsonObject> got = new ArrayList<>();
             while (got.isEmpty() || got.get(got.size() - 1).get("ts").getAsLong() < lastTs) {
                 got.add(json(next(seen.get(uid))));
@@ -171,7 +171,9 @@ class PresenceIT {
                             .isGreaterThan(got.get(i - 1).get("ts").getAsLong());
                 }
             }
-            assertThat(got).as("notifications of %s", uid).hasSize(2 * cycles);
+            // normally 2 × cycles; a reconnect that HiveMQ takes for a takeover of the previous, not yet closed,
+            // connection keeps the user online and publishes nothing for that pair (PROTOCOL.md: takeover stays online)
+            assertThat(got.size()).as("notifications of %s: %s", uid, got).isEven().isBetween(2, 2 * cycles);
             assertThat(poll(seen.get(uid), 200)).as("nothing after the last transition of %s", uid).isEmpty();
         }
         late.disconnect();
