@@ -60,8 +60,11 @@ import java.util.function.Function;
  * The last state of every user is in the store; on start every user that was not offline is set offline (the
  * broker restarted, so nobody is connected), so no ghost {@code online} survives a restart.
  *
- * <p>Everything about one user runs on that user's lane; retained publishes of one user are chained so that the
- * broker keeps the latest. Thread-safe.
+ * <p>Everything about one user runs on that user's lane, and the user's retained presence is published from the lane
+ * itself, in the order of the transitions, without waiting for the previous publish to complete: HiveMQ hands the
+ * publishes of one caller to the retained store and to every subscriber's queue in call order (see
+ * docs/concurrency.md), so the broker keeps the latest and every watcher sees the transitions in order. {@code ts}
+ * strictly increases per user, so a client can tell a stale value from a newer one. Thread-safe.
  */
 public final class PresenceService implements Sessions.Listener, SubscriptionListener, SubscriptionGuard {
 
@@ -84,7 +87,6 @@ public final class PresenceService implements Sessions.Listener, SubscriptionLis
         Status status;
         long connection = -1;
         ScheduledFuture<?> grace;
-        CompletableFuture<Void> publishes = CompletableFuture.completedFuture(null);
 
         User(final String uid) {
             this.uid = uid;
@@ -204,7 +206,9 @@ public final class PresenceService implements Sessions.Listener, SubscriptionLis
             subscriptionLookup.apply(uid).thenAccept(subs -> subs.keySet().stream().filter(PresenceService::readsPresence)
                     .forEach(f -> filtersOf(connection).add(f)));
         }
-        lanes.of(uid).execute(() -> {
+        // on the reporting thread when the lane is idle: the task is short, and a hand-off to the shared executor
+        // would add a thread wake-up to every transition (Finding 9 of docs/benchmarks.md)
+        lanes.of(uid).runOrQueue(() -> {
             final User u = users.computeIfAbsent(uid, User::new);
             u.connection = connection.number();
             cancelGrace(u);
@@ -222,7 +226,7 @@ public final class PresenceService implements Sessions.Listener, SubscriptionLis
             return; // a newer connection of the user is current: nothing changes
         }
         final String uid = connection.uid();
-        lanes.of(uid).execute(() -> {
+        lanes.of(uid).runOrQueue(() -> {
             final User u = users.get(uid);
             if (u == null || u.connection != connection.number()) {
                 return;
@@ -280,10 +284,16 @@ public final class PresenceService implements Sessions.Listener, SubscriptionLis
     }
 
     private void set(final User u, final PresenceState state, final Connection.Via via) {
-        u.status = new Status(state, clock.millis(), via);
+        u.status = new Status(state, nextTs(u), via);
         persist(u);
         publish(u);
         log.debug("Presence of {}: {}", u.uid, state.wire());
+    }
+
+    /** The time of a change: now, but always after the user's previous change, so {@code ts} orders a user's states. */
+    private long nextTs(final User u) {
+        final long now = clock.millis();
+        return u.status != null && now <= u.status.ts() ? u.status.ts() + 1 : now;
     }
 
     private void persist(final User u) {
@@ -301,8 +311,17 @@ public final class PresenceService implements Sessions.Listener, SubscriptionLis
         json.addProperty("via", u.status.via().wire());
         final RtmMessage m = new RtmMessage(RtmTopics.presence(u.uid), json.toString().getBytes(StandardCharsets.UTF_8),
                 1, true, List.of(), null, null, null, "application/json", true);
-        // chained: the broker must store this user's presences in the order they happened
-        u.publishes = u.publishes.handle((v, e) -> null).thenCompose(v -> outbound.publish(m)).exceptionally(e -> {
+        // not chained to the previous publish: called on the user's lane, so in transition order, which HiveMQ keeps
+        // for the retained value and for every subscriber's queue; waiting for the previous publish to complete cost
+        // up to seconds under churn (Finding 9)
+        final CompletableFuture<Void> f;
+        try {
+            f = outbound.publish(m);
+        } catch (final RuntimeException e) {
+            log.warn("Presence of {} could not be published: {}", u.uid, e.toString());
+            return;
+        }
+        f.exceptionally(e -> {
             log.warn("Presence of {} could not be published: {}", u.uid, e.toString());
             return null;
         });
