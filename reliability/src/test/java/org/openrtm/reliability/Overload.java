@@ -4,7 +4,9 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5Disconnect;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
@@ -24,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Overload: many clients each publishing peer messages at a multiple of the server's rate limit, while a well-behaved
@@ -44,9 +47,10 @@ final class Overload {
      * @param factor      how many times the limit each flooder sends
      * @param flood       how long the flood lasts
      * @param pairPerSec  messages per second of the well-behaved pair (below the limit)
+     * @param brokerCpu   the broker process's CPU time so far, or {@code null} when the broker runs in this JVM
      */
     record Options(String host, int port, Function<String, String> tokens, int clients, int rateLimit, int factor,
-                   Duration flood, double pairPerSec) {
+                   Duration flood, double pairPerSec, Supplier<Duration> brokerCpu) {
     }
 
     /**
@@ -63,18 +67,28 @@ final class Overload {
      * @param pairRateLimited  pair messages refused as rate_limited
      * @param baseline         pair latency percentiles before the flood (p50, p99, max), ms
      * @param underFlood       pair latency percentiles during the flood (p50, p99, max), ms
+     * @param disconnected     flooders the server disconnected during the flood, by DISCONNECT reason code
+     * @param floodSeconds     how long the flood lasted
+     * @param generatorCpu     CPU seconds this JVM (the load generator, and the broker if it runs here) used during
+     *                         the flood
+     * @param brokerCpu        CPU seconds the broker process used during the flood (NaN when it runs in this JVM)
      */
     record Figures(int connected, long attempted, long rateLimited, long accepted, Map<String, Long> otherOutcomes,
                    int floodersLimited, long pairSent, long pairLost, long pairRateLimited, double[] baseline,
-                   double[] underFlood) {
+                   double[] underFlood, Map<String, Long> disconnected, double floodSeconds, double generatorCpu,
+                   double brokerCpu) {
 
         @Override
         public String toString() {
             return String.format("%d flooders connected, %d publishes attempted, %d rate_limited, %d accepted, "
-                            + "other %s, %d flooders limited; pair: %d sent, %d lost, %d rate_limited, latency ms "
-                            + "before p50 %.1f p99 %.1f max %.1f, under flood p50 %.1f p99 %.1f max %.1f",
-                    connected, attempted, rateLimited, accepted, otherOutcomes, floodersLimited, pairSent, pairLost,
-                    pairRateLimited, baseline[0], baseline[1], baseline[2], underFlood[0], underFlood[1], underFlood[2]);
+                            + "other %s, %d flooders limited, disconnected by the server %s; pair: %d sent, %d lost, "
+                            + "%d rate_limited, latency ms before p50 %.1f p99 %.1f max %.1f, under flood p50 %.1f "
+                            + "p99 %.1f max %.1f; CPU during the %.1f s flood: generator %.1f s (%.0f%%), broker %.1f s "
+                            + "(%.0f%%)",
+                    connected, attempted, rateLimited, accepted, otherOutcomes, floodersLimited, disconnected, pairSent,
+                    pairLost, pairRateLimited, baseline[0], baseline[1], baseline[2], underFlood[0], underFlood[1],
+                    underFlood[2], floodSeconds, generatorCpu, 100 * generatorCpu / floodSeconds, brokerCpu,
+                    100 * brokerCpu / floodSeconds);
         }
     }
 
@@ -126,9 +140,16 @@ final class Overload {
 
             // connect the flooders (in batches, so that the connects themselves do not look like an attack)
             final List<CompletableFuture<?>> connects = new ArrayList<>();
+            final Map<String, Long> disconnected = new ConcurrentHashMap<>();
+            final boolean[] flooding = new boolean[1];
             for (int i = 0; i < o.clients(); i++) {
                 final Mqtt5AsyncClient c = MqttClient.builder().useMqttVersion5().identifier("flood-" + i)
-                        .serverHost(o.host()).serverPort(o.port()).buildAsync();
+                        .serverHost(o.host()).serverPort(o.port())
+                        .addDisconnectedListener(ctx -> {
+                            if (flooding[0]) {
+                                disconnected.merge(disconnectReason(ctx.getCause()), 1L, Long::sum);
+                            }
+                        }).buildAsync();
                 flooders.add(c);
                 connects.add(c.connectWith().keepAlive(60).simpleAuth().password(o.tokens().apply("flood-" + i)
                         .getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send());
@@ -152,6 +173,9 @@ final class Overload {
             final double[] credit = new double[1];
             final ByteBuffer payload = ByteBuffer.wrap("flood".getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
             latencies.clear();
+            flooding[0] = true;
+            final double generatorCpu0 = ownCpu();
+            final double brokerCpu0 = o.brokerCpu() == null ? Double.NaN : o.brokerCpu().get().toNanos() / 1e9;
             final long floodStart = System.nanoTime();
             final var flood = timer.scheduleAtFixedRate(() -> {
                 credit[0] += perTick;
@@ -185,6 +209,10 @@ final class Overload {
             waitFor(o.flood());
             flood.cancel(false);
             final double floodSeconds = (System.nanoTime() - floodStart) / 1e9;
+            final double generatorCpu = ownCpu() - generatorCpu0;
+            final double brokerCpu = o.brokerCpu() == null ? Double.NaN
+                    : o.brokerCpu().get().toNanos() / 1e9 - brokerCpu0;
+            flooding[0] = false;
             final double[] underFlood = percentiles(drain(latencies));
             pair.cancel(false);
             // every flood publish gets its answer before the figures are taken
@@ -198,7 +226,7 @@ final class Overload {
             }
             final Figures f = new Figures(connected, attempted.get(), limited.get(), accepted.get(), Map.copyOf(other),
                     limitedFlooders, pairSeq.get(), pairRefused.get() + sentAt.size(), pairRateLimited.get(), baseline,
-                    underFlood);
+                    underFlood, Map.copyOf(disconnected), floodSeconds, generatorCpu, brokerCpu);
             org.slf4j.LoggerFactory.getLogger(Overload.class).info("flood rate: {} publishes/s attempted",
                     String.format("%.0f", attempted.get() / floodSeconds));
             return f;
@@ -239,6 +267,18 @@ final class Overload {
         }
         return ack.getUserProperties().asList().stream().filter(p -> p.getName().toString().equals("rtm-status"))
                 .map(p -> p.getValue().toString()).findFirst().orElse("no-status:" + ack.getReasonCode());
+    }
+
+    private static String disconnectReason(final Throwable cause) {
+        if (cause instanceof Mqtt5DisconnectException) {
+            final Mqtt5Disconnect d = ((Mqtt5DisconnectException) cause).getMqttMessage();
+            return String.format("0x%02X", d.getReasonCode().getCode());
+        }
+        return cause == null ? "none" : cause.getClass().getSimpleName();
+    }
+
+    private static double ownCpu() {
+        return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO).toNanos() / 1e9;
     }
 
     private static List<Double> drain(final ConcurrentLinkedQueue<Double> q) {

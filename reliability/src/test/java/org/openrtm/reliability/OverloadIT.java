@@ -34,7 +34,7 @@ class OverloadIT {
     @Test
     void flooders_areRateLimited_andAWellBehavedPairKeepsItsLatency() throws Exception {
         final Overload.Figures f = Overload.run(new Overload.Options("127.0.0.1", broker.port(), broker::token, CLIENTS,
-                LIMIT, 10, Duration.ofSeconds(SECONDS), LIMIT / 2.0));
+                LIMIT, 10, Duration.ofSeconds(SECONDS), LIMIT / 2.0, null));
         log.info("overload (small): {}", f);
 
         assertThat(f.connected()).isEqualTo(CLIENTS);

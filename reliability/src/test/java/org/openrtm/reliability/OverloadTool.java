@@ -32,13 +32,17 @@ public final class OverloadTool {
         final Path dir = Files.createTempDirectory("rtm-overload-");
         final Path config = dir.resolve("rtm.properties");
         Files.writeString(config, "limits.rate-per-second = " + limit + "\nlimits.rate-burst = " + limit + "\n");
+        // OVERLOAD_BROKER_CPUS pins the broker (taskset -c LIST); OVERLOAD_BROKER_JVM adds JVM options (e.g. JFR)
+        final String cpus = System.getenv().getOrDefault("OVERLOAD_BROKER_CPUS", "");
+        final String jvm = System.getenv().getOrDefault("OVERLOAD_BROKER_JVM", "");
         final BrokerProcess broker = new BrokerProcess(dir.resolve("data"), BrokerProcess.freePort(),
-                List.of("--config", config.toString()));
+                List.of("--config", config.toString()), cpus.isBlank() ? List.of() : List.of("taskset", "-c", cpus),
+                jvm.isBlank() ? List.of() : List.of(jvm.trim().split("\\s+")));
         try {
             broker.start();
             log.info("overload: {} clients at {} x the rate limit of {}/s for {} s", clients, factor, limit, seconds);
             final Overload.Figures f = Overload.run(new Overload.Options("127.0.0.1", broker.mqttPort(), broker::token,
-                    clients, limit, factor, Duration.ofSeconds(seconds), limit / 2.0));
+                    clients, limit, factor, Duration.ofSeconds(seconds), limit / 2.0, broker::cpu));
             log.info("overload result: {}; broker alive: {}", f, broker.isAlive());
         } finally {
             broker.stop();
