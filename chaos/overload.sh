@@ -6,8 +6,9 @@
 #
 # Environment: OVERLOAD_BROKER_CPUS / OVERLOAD_GENERATOR_CPUS pin the broker child / the load generator to CPUs
 # (taskset -c LIST, e.g. 0 and 1); OVERLOAD_BROKER_JVM adds options to the broker's JVM, e.g.
-# "-XX:StartFlightRecording=filename=/tmp/broker.jfr,settings=profile". The figures include the CPU time each
-# process used during the flood.
+# "-XX:StartFlightRecording=filename=/tmp/broker.jfr,settings=profile"; OVERLOAD_SETTINGS adds extension settings,
+# e.g. "limits.flood-refusals=20 limits.flood-window=10s". Flooders reconnect by themselves. The figures include
+# the CPU time each process used during the flood.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD

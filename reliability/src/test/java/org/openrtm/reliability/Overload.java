@@ -4,6 +4,8 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientDisconnectedContext;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5Disconnect;
@@ -46,11 +48,12 @@ final class Overload {
      * @param rateLimit   the server's limits.rate-per-second (and burst)
      * @param factor      how many times the limit each flooder sends
      * @param flood       how long the flood lasts
-     * @param pairPerSec  messages per second of the well-behaved pair (below the limit)
+     * @param pairPerSec  messages per second of each well-behaved sender (below the limit)
+     * @param senders     well-behaved senders, all to the same receiver (more senders, more latency samples)
      * @param brokerCpu   the broker process's CPU time so far, or {@code null} when the broker runs in this JVM
      */
     record Options(String host, int port, Function<String, String> tokens, int clients, int rateLimit, int factor,
-                   Duration flood, double pairPerSec, Supplier<Duration> brokerCpu) {
+                   Duration flood, double pairPerSec, int senders, Supplier<Duration> brokerCpu) {
     }
 
     /**
@@ -65,8 +68,9 @@ final class Overload {
      * @param pairSent         messages of the pair
      * @param pairLost         pair messages refused or never arrived
      * @param pairRateLimited  pair messages refused as rate_limited
-     * @param baseline         pair latency percentiles before the flood (p50, p99, max), ms
-     * @param underFlood       pair latency percentiles during the flood (p50, p99, max), ms
+     * @param baseline         pair latency percentiles before the flood (p50, p99, max, samples), ms
+     * @param underFlood       pair latency percentiles during the flood (p50, p99, max, samples), ms
+     * @param secondHalf       the same for messages sent in the second half of the flood
      * @param disconnected     flooders the server disconnected during the flood, by DISCONNECT reason code
      * @param floodSeconds     how long the flood lasted
      * @param generatorCpu     CPU seconds this JVM (the load generator, and the broker if it runs here) used during
@@ -75,19 +79,22 @@ final class Overload {
      */
     record Figures(int connected, long attempted, long rateLimited, long accepted, Map<String, Long> otherOutcomes,
                    int floodersLimited, long pairSent, long pairLost, long pairRateLimited, double[] baseline,
-                   double[] underFlood, Map<String, Long> disconnected, double floodSeconds, double generatorCpu,
+                   double[] underFlood, double[] secondHalf, Map<String, Long> disconnected, double floodSeconds,
+                   double generatorCpu,
                    double brokerCpu) {
 
         @Override
         public String toString() {
             return String.format("%d flooders connected, %d publishes attempted, %d rate_limited, %d accepted, "
                             + "other %s, %d flooders limited, disconnected by the server %s; pair: %d sent, %d lost, "
-                            + "%d rate_limited, latency ms before p50 %.1f p99 %.1f max %.1f, under flood p50 %.1f "
-                            + "p99 %.1f max %.1f; CPU during the %.1f s flood: generator %.1f s (%.0f%%), broker %.1f s "
+                            + "%d rate_limited, latency ms before p50 %.1f p99 %.1f max %.1f (%.0f samples), under "
+                            + "flood p50 %.1f p99 %.1f max %.1f (%.0f samples), its second half p50 %.1f p99 %.1f "
+                            + "max %.1f (%.0f samples); CPU during the %.1f s flood: generator %.1f s (%.0f%%), broker %.1f s "
                             + "(%.0f%%)",
                     connected, attempted, rateLimited, accepted, otherOutcomes, floodersLimited, disconnected, pairSent,
-                    pairLost, pairRateLimited, baseline[0], baseline[1], baseline[2], underFlood[0], underFlood[1],
-                    underFlood[2], floodSeconds, generatorCpu, 100 * generatorCpu / floodSeconds, brokerCpu,
+                    pairLost, pairRateLimited, baseline[0], baseline[1], baseline[2], baseline[3], underFlood[0],
+                    underFlood[1], underFlood[2], underFlood[3], secondHalf[0], secondHalf[1], secondHalf[2],
+                    secondHalf[3], floodSeconds, generatorCpu, 100 * generatorCpu / floodSeconds, brokerCpu,
                     100 * brokerCpu / floodSeconds);
         }
     }
@@ -99,16 +106,26 @@ final class Overload {
         final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
         final ScheduledExecutorService pairTimer = Executors.newSingleThreadScheduledExecutor();
         final List<Mqtt5AsyncClient> flooders = new ArrayList<>();
-        final Mqtt5AsyncClient alice = client(o, "pair-alice");
+        final List<Mqtt5AsyncClient> alices = new ArrayList<>();
+        for (int i = 0; i < o.senders(); i++) {
+            alices.add(client(o, o.senders() == 1 ? "pair-alice" : "pair-alice-" + i));
+        }
         final Mqtt5AsyncClient bob = client(o, "pair-bob");
         try {
             final Map<Long, Long> sentAt = new ConcurrentHashMap<>();
             final ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
+            // messages sent in the second half of the flood are also counted on their own (after any disconnects)
+            final ConcurrentLinkedQueue<Double> late = new ConcurrentLinkedQueue<>();
+            final long[] secondHalf = {Long.MAX_VALUE};
             bob.publishes(MqttGlobalPublishFilter.SUBSCRIBED, p -> {
                 final long seq = Long.parseLong(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8));
                 final Long t = sentAt.remove(seq);
                 if (t != null) {
-                    latencies.add((System.nanoTime() - t) / 1e6);
+                    final double ms = (System.nanoTime() - t) / 1e6;
+                    latencies.add(ms);
+                    if (t - secondHalf[0] >= 0) {
+                        late.add(ms);
+                    }
                 }
             });
             bob.subscribeWith().topicFilter("rtm/user/pair-bob/inbox/+").qos(MqttQos.AT_LEAST_ONCE).send()
@@ -118,8 +135,11 @@ final class Overload {
             final AtomicLong pairRefused = new AtomicLong();
             final Runnable pairTick = () -> {
                 final long seq = pairSeq.getAndIncrement();
+                final int sender = (int) (seq % o.senders());
                 sentAt.put(seq, System.nanoTime());
-                alice.publish(Mqtt5Publish.builder().topic("rtm/user/pair-bob/inbox/pair-alice").qos(MqttQos.AT_LEAST_ONCE)
+                alices.get(sender).publish(Mqtt5Publish.builder()
+                        .topic("rtm/user/pair-bob/inbox/" + (o.senders() == 1 ? "pair-alice" : "pair-alice-" + sender))
+                        .qos(MqttQos.AT_LEAST_ONCE)
                         .payload(Long.toString(seq).getBytes(StandardCharsets.UTF_8)).build()).whenComplete((r, e) -> {
                             final String status = status(r, e);
                             if ("rate_limited".equals(status)) {
@@ -131,9 +151,11 @@ final class Overload {
                             }
                         });
             };
-            final long pairPeriod = (long) (1_000_000 / o.pairPerSec());
+            // the senders take turns, so each sends at pairPerSec
+            final long pairPeriod = (long) (1_000_000 / (o.pairPerSec() * o.senders()));
             // the pair has a timer of its own, so that the flood's ticks never bunch its messages together
-            final var pair = pairTimer.scheduleAtFixedRate(pairTick, 0, pairPeriod, TimeUnit.MICROSECONDS);
+            // fixed delay: a starved timer thread sends late rather than in a burst that the rate limit would refuse
+            final var pair = pairTimer.scheduleWithFixedDelay(pairTick, 0, pairPeriod, TimeUnit.MICROSECONDS);
             // baseline: 3 s without the flood
             waitFor(Duration.ofSeconds(3));
             final double[] baseline = percentiles(drain(latencies));
@@ -143,16 +165,22 @@ final class Overload {
             final Map<String, Long> disconnected = new ConcurrentHashMap<>();
             final boolean[] flooding = new boolean[1];
             for (int i = 0; i < o.clients(); i++) {
+                final byte[] token = o.tokens().apply("flood-" + i).getBytes(StandardCharsets.UTF_8);
                 final Mqtt5AsyncClient c = MqttClient.builder().useMqttVersion5().identifier("flood-" + i)
                         .serverHost(o.host()).serverPort(o.port())
+                        // like a device, a flooder that loses its connection comes back (1 s, doubling up to 8 s)
+                        .automaticReconnect().initialDelay(1, TimeUnit.SECONDS).maxDelay(8, TimeUnit.SECONDS)
+                        .applyAutomaticReconnect()
                         .addDisconnectedListener(ctx -> {
+                            // the reconnect must carry the token again
+                            ((Mqtt5ClientDisconnectedContext) ctx).getReconnector().connectWith().keepAlive(60)
+                                    .simpleAuth().password(token).applySimpleAuth().applyConnect();
                             if (flooding[0]) {
                                 disconnected.merge(disconnectReason(ctx.getCause()), 1L, Long::sum);
                             }
                         }).buildAsync();
                 flooders.add(c);
-                connects.add(c.connectWith().keepAlive(60).simpleAuth().password(o.tokens().apply("flood-" + i)
-                        .getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send());
+                connects.add(c.connectWith().keepAlive(60).simpleAuth().password(token).applySimpleAuth().send());
                 if (connects.size() % 200 == 0) {
                     CompletableFuture.allOf(connects.subList(connects.size() - 200, connects.size())
                             .toArray(new CompletableFuture<?>[0])).handle((v, e) -> null).get(120, TimeUnit.SECONDS);
@@ -168,19 +196,20 @@ final class Overload {
             final Map<String, Long> other = new ConcurrentHashMap<>();
             final boolean[] gotLimited = new boolean[o.clients()];
             final int perSecond = o.rateLimit() * o.factor();
-            // one tick every 10 ms sends each flooder's share of that 10 ms
-            final double perTick = perSecond / 100.0;
-            final double[] credit = new double[1];
+            // each tick sends every flooder's publishes that are due by now: a late tick (the generator is short of
+            // CPU) catches up instead of lowering the rate, up to one second's worth
+            final long[] sentEach = new long[1];
             final ByteBuffer payload = ByteBuffer.wrap("flood".getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
             latencies.clear();
             flooding[0] = true;
             final double generatorCpu0 = ownCpu();
             final double brokerCpu0 = o.brokerCpu() == null ? Double.NaN : o.brokerCpu().get().toNanos() / 1e9;
             final long floodStart = System.nanoTime();
+            secondHalf[0] = floodStart + o.flood().toNanos() / 2;
             final var flood = timer.scheduleAtFixedRate(() -> {
-                credit[0] += perTick;
-                final int n = (int) credit[0];
-                credit[0] -= n;
+                final long due = (long) ((System.nanoTime() - floodStart) / 1e9 * perSecond);
+                final int n = (int) Math.min(perSecond, due - sentEach[0]);
+                sentEach[0] = Math.max(sentEach[0] + n, due - perSecond);
                 for (int i = 0; i < flooders.size(); i++) {
                     final Mqtt5AsyncClient c = flooders.get(i);
                     if (!c.getState().isConnected()) {
@@ -214,6 +243,7 @@ final class Overload {
                     : o.brokerCpu().get().toNanos() / 1e9 - brokerCpu0;
             flooding[0] = false;
             final double[] underFlood = percentiles(drain(latencies));
+            final double[] secondHalfOfFlood = percentiles(drain(late));
             pair.cancel(false);
             // every flood publish gets its answer before the figures are taken
             org.awaitility.Awaitility.await("answers to the flood").atMost(Duration.ofSeconds(60)).until(() ->
@@ -226,7 +256,7 @@ final class Overload {
             }
             final Figures f = new Figures(connected, attempted.get(), limited.get(), accepted.get(), Map.copyOf(other),
                     limitedFlooders, pairSeq.get(), pairRefused.get() + sentAt.size(), pairRateLimited.get(), baseline,
-                    underFlood, Map.copyOf(disconnected), floodSeconds, generatorCpu, brokerCpu);
+                    underFlood, secondHalfOfFlood, Map.copyOf(disconnected), floodSeconds, generatorCpu, brokerCpu);
             org.slf4j.LoggerFactory.getLogger(Overload.class).info("flood rate: {} publishes/s attempted",
                     String.format("%.0f", attempted.get() / floodSeconds));
             return f;
@@ -236,7 +266,9 @@ final class Overload {
             for (final Mqtt5AsyncClient c : flooders) {
                 c.disconnect().handle((v, e) -> null);
             }
-            alice.disconnect().handle((v, e) -> null);
+            for (final Mqtt5AsyncClient a : alices) {
+                a.disconnect().handle((v, e) -> null);
+            }
             bob.disconnect().handle((v, e) -> null);
         }
     }
@@ -272,7 +304,11 @@ final class Overload {
     private static String disconnectReason(final Throwable cause) {
         if (cause instanceof Mqtt5DisconnectException) {
             final Mqtt5Disconnect d = ((Mqtt5DisconnectException) cause).getMqttMessage();
-            return String.format("0x%02X", d.getReasonCode().getCode());
+            return String.format("DISCONNECT 0x%02X", d.getReasonCode().getCode());
+        }
+        if (cause instanceof Mqtt5ConnAckException) {
+            return String.format("CONNACK 0x%02X", ((Mqtt5ConnAckException) cause).getMqttMessage().getReasonCode()
+                    .getCode());
         }
         return cause == null ? "none" : cause.getClass().getSimpleName();
     }
@@ -290,15 +326,15 @@ final class Overload {
         return l;
     }
 
-    /** p50, p99 and max; NaN without samples. */
+    /** p50, p99, max and the number of samples; NaN without samples. */
     static double[] percentiles(final List<Double> samples) {
         if (samples.isEmpty()) {
-            return new double[] {Double.NaN, Double.NaN, Double.NaN};
+            return new double[] {Double.NaN, Double.NaN, Double.NaN, 0};
         }
         final double[] s = samples.stream().mapToDouble(Double::doubleValue).toArray();
         Arrays.sort(s);
         return new double[] {s[(int) Math.floor(0.50 * (s.length - 1))], s[(int) Math.floor(0.99 * (s.length - 1))],
-                s[s.length - 1]};
+                s[s.length - 1], s.length};
     }
 
     private static void waitFor(final Duration d) {
