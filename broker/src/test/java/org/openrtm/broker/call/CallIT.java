@@ -192,7 +192,11 @@ class CallIT {
         final BlockingQueue<Mqtt5Publish> events = subscribe(bare, "rtm/user/b4/event");
         assertThat(poll(events, 300)).isEmpty();
         final BlockingQueue<Mqtt5Publish> calls = subscribe(bare, "rtm/user/b4/#");
-        final Mqtt5Publish invite = next(calls);
+        Mqtt5Publish invite = next(calls);
+        // the retained presence of b4 matches the filter too and may come first
+        while (invite.getTopic().toString().equals("rtm/user/b4/presence")) {
+            invite = next(calls);
+        }
         assertThat(invite.getTopic().toString()).isEqualTo("rtm/user/b4/call/a4");
         assertState(a.event(), "w1", "a4", "b4", "received");
         a.close();
