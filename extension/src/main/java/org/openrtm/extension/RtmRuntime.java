@@ -1,5 +1,6 @@
 package org.openrtm.extension;
 
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.services.ManagedExtensionExecutorService;
 import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.subscription.TopicSubscription;
@@ -23,6 +24,8 @@ import org.openrtm.extension.delivery.Mailboxes;
 import org.openrtm.extension.delivery.Monitors;
 import org.openrtm.extension.metrics.RtmMetrics;
 import org.openrtm.extension.delivery.Outbound;
+import org.openrtm.extension.flood.FloodGuard;
+import org.openrtm.extension.flood.FloodPolicy;
 import org.openrtm.extension.history.HistoryRecorder;
 import org.openrtm.extension.history.HistoryService;
 import org.openrtm.extension.peer.Dedup;
@@ -94,6 +97,7 @@ public final class RtmRuntime implements AutoCloseable {
     private final AttributeService attributes;
     private final @Nullable HistoryService history;
     private final CallService calls;
+    private FloodGuard flood;
     private ScheduledExecutorService scheduler;
     private ExecutorService laneExecutor;
 
@@ -244,15 +248,18 @@ public final class RtmRuntime implements AutoCloseable {
         handlers.put(TopicFamily.USER_ATTR, attributes::publish);
         handlers.put(TopicFamily.CHANNEL_ATTR, attributes::publish);
         handlers.put(TopicFamily.CALL, calls::publish);
+        final FloodGuard flood = new FloodGuard(new FloodPolicy(config.get(Settings.FLOOD_REFUSALS),
+                config.get(Settings.FLOOD_WINDOW), config.get(Settings.FLOOD_BAN)), System::nanoTime,
+                RtmRuntime::disconnectFlooder);
         final PublishRouter.Rules rules = new PublishRouter.Rules(handlers, policy, config.get(Settings.MAX_PAYLOAD_BYTES),
-                config.get(Settings.RATE_PER_SECOND), config.get(Settings.RATE_BURST), DECISION_TIMEOUT, metrics);
+                config.get(Settings.RATE_PER_SECOND), config.get(Settings.RATE_BURST), DECISION_TIMEOUT, metrics, flood);
         final List<SubscriptionListener> subscriptionListeners = List.of(mailboxes, monitors, presence, channels, calls);
         final Map<TopicFamily, Acknowledgements> acknowledgements = new EnumMap<>(TopicFamily.class);
         acknowledgements.put(TopicFamily.INBOX, mailboxes);
         acknowledgements.put(TopicFamily.EVENT, mailboxes);
         acknowledgements.put(TopicFamily.CALL, calls);
 
-        final RtmAuthenticator authenticator = new RtmAuthenticator(tokens, sessions);
+        final RtmAuthenticator authenticator = new RtmAuthenticator(tokens, sessions, flood);
         final RtmSubscriptionAuthorizer authorizer = new RtmSubscriptionAuthorizer(sessions, policy);
         authorizer.addGuard(presence);
         authorizer.addGuard(channels);
@@ -272,6 +279,8 @@ public final class RtmRuntime implements AutoCloseable {
         metrics.gauge("channels.active", channels::activeChannels);
         metrics.gauge("offline.stored", mailboxes::storedMessages);
         metrics.gauge("dedup.remembered", dedup::size);
+        metrics.gauge("flood.banned", flood::bannedCount);
+        metrics.gauge("flood.disconnects", flood::disconnects);
         presence.start();
         channels.start();
         attributes.start();
@@ -279,6 +288,7 @@ public final class RtmRuntime implements AutoCloseable {
                 channels, attributes, history, calls, metrics, peer, rpc, config, outbound);
         runtime.scheduler = timers;
         runtime.laneExecutor = laneExecutor;
+        runtime.flood = flood;
         timers.scheduleAtFixedRate(() -> executor.execute(runtime::upkeep), 30, 30, TimeUnit.SECONDS);
         if (history != null) {
             final long sweep = config.get(Settings.HISTORY_SWEEP_INTERVAL).toMillis();
@@ -291,6 +301,7 @@ public final class RtmRuntime implements AutoCloseable {
 
     private void upkeep() {
         try {
+            flood.sweep();
             mailboxes.sweep();
             dedup.sweep();
             channels.sweep();
@@ -299,6 +310,17 @@ public final class RtmRuntime implements AutoCloseable {
             log.error("Periodic clean-up failed: {}", e.toString());
             log.debug("Clean-up failure", e);
         }
+    }
+
+    /** Ends a flooder's connection with DISCONNECT 0x96 (Message rate too high); its will is sent as usual. */
+    private static void disconnectFlooder(final String uid, final String reason) {
+        Services.clientService().disconnectClient(uid, false, DisconnectReasonCode.MESSAGE_RATE_TOO_HIGH, reason)
+                .whenComplete((done, e) -> {
+                    if (e != null) {
+                        log.warn("Disconnecting flooder {} failed: {}", uid, e.toString());
+                        log.debug("Flood disconnect failure", e);
+                    }
+                });
     }
 
     private static CompletableFuture<Map<String, Integer>> subscriptionsOf(final String clientId) {
@@ -363,7 +385,7 @@ public final class RtmRuntime implements AutoCloseable {
      */
     public @NotNull CompletableFuture<Boolean> kick(final @NotNull String uid, final @NotNull String reason) {
         return Services.clientService().disconnectClient(uid, true,
-                com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode.ADMINISTRATIVE_ACTION, reason);
+                DisconnectReasonCode.ADMINISTRATIVE_ACTION, reason);
     }
 
     /** Attributes (for metrics and tests). */

@@ -31,6 +31,8 @@ final class BrokerProcess implements AutoCloseable {
     private final Path data;
     private final int mqttPort;
     private final List<String> extraArgs;
+    private final List<String> launcher;
+    private final List<String> jvmArgs;
     private final Tokens tokens = new Tokens(SECRET.getBytes(StandardCharsets.UTF_8), Clock.systemUTC(), Duration.ZERO);
     private Process process;
     private int starts;
@@ -41,9 +43,23 @@ final class BrokerProcess implements AutoCloseable {
      * @param extraArgs further command-line options, for example {@code --config FILE}
      */
     BrokerProcess(final Path data, final int mqttPort, final List<String> extraArgs) {
+        this(data, mqttPort, extraArgs, List.of(), List.of());
+    }
+
+    /**
+     * @param data      the data folder (created if missing)
+     * @param mqttPort  the MQTT port, kept across restarts
+     * @param extraArgs further command-line options, for example {@code --config FILE}
+     * @param launcher  a command the JVM is started under, for example {@code taskset -c 0} (empty: none)
+     * @param jvmArgs   further JVM options, for example {@code -XX:StartFlightRecording=...}
+     */
+    BrokerProcess(final Path data, final int mqttPort, final List<String> extraArgs, final List<String> launcher,
+                  final List<String> jvmArgs) {
         this.data = data;
         this.mqttPort = mqttPort;
         this.extraArgs = List.copyOf(extraArgs);
+        this.launcher = List.copyOf(launcher);
+        this.jvmArgs = List.copyOf(jvmArgs);
     }
 
     /** A free TCP port on the loopback interface. */
@@ -70,8 +86,11 @@ final class BrokerProcess implements AutoCloseable {
     BrokerProcess start() throws IOException {
         Files.createDirectories(data);
         final Path log = data.resolveSibling("broker-" + (++starts) + ".log");
-        final List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "org.openrtm.broker.Main",
+        final List<String> cmd = new ArrayList<>(launcher);
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of("-Xmx384m", "-XX:+UseSerialGC"));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.openrtm.broker.Main",
                 "--data", data.toString(), "--mqtt-port", Integer.toString(mqttPort), "--ws-port", "off",
                 "--http-port", "off", "--no-coap"));
         cmd.addAll(extraArgs);
@@ -107,6 +126,11 @@ final class BrokerProcess implements AutoCloseable {
                 process.destroyForcibly();
             }
         }
+    }
+
+    /** The CPU time the broker process has used so far (zero if unknown or not started). */
+    Duration cpu() {
+        return process == null ? Duration.ZERO : process.info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     boolean isAlive() {

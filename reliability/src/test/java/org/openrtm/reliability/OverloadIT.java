@@ -29,12 +29,14 @@ class OverloadIT {
 
     @RegisterExtension
     static final EmbeddedBroker broker = EmbeddedBroker.withSettings(Map.of("limits.rate-per-second",
-            Integer.toString(LIMIT), "limits.rate-burst", Integer.toString(LIMIT)));
+            Integer.toString(LIMIT), "limits.rate-burst", Integer.toString(LIMIT),
+            // this test is about the refusal path: flooders stay connected (FloodDisconnectIT has the disconnects)
+            "limits.flood-refusals", "0"));
 
     @Test
     void flooders_areRateLimited_andAWellBehavedPairKeepsItsLatency() throws Exception {
         final Overload.Figures f = Overload.run(new Overload.Options("127.0.0.1", broker.port(), broker::token, CLIENTS,
-                LIMIT, 10, Duration.ofSeconds(SECONDS), LIMIT / 2.0));
+                LIMIT, 10, Duration.ofSeconds(SECONDS), LIMIT / 2.0, 1, null));
         log.info("overload (small): {}", f);
 
         assertThat(f.connected()).isEqualTo(CLIENTS);
@@ -44,6 +46,7 @@ class OverloadIT {
         // the bucket: a burst, then the rate, for the flood and the moments the last answers take
         assertThat(f.accepted()).isLessThanOrEqualTo((long) CLIENTS * (LIMIT + LIMIT * (SECONDS + 3)));
         assertThat(f.otherOutcomes()).as("answers other than rate_limited / unreachable").isEmpty();
+        assertThat(f.disconnected()).as("flooders disconnected by the server").isEmpty();
         assertThat(f.pairSent()).isGreaterThan(10);
         assertThat(f.pairRateLimited()).isZero();
         assertThat(f.pairLost()).isZero();

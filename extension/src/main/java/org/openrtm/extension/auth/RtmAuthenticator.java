@@ -7,6 +7,7 @@ import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
 import org.jetbrains.annotations.NotNull;
+import org.openrtm.extension.flood.FloodGuard;
 import org.openrtm.extension.session.Connection;
 import org.openrtm.extension.session.ConnectionAttributes;
 import org.openrtm.extension.session.Sessions;
@@ -18,9 +19,11 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
- * Authenticates every CONNECT: the client id must be a valid uid and the password a token for it. One instance serves
+ * Authenticates every CONNECT: the client id must be a valid uid and the password a token for it, and the user must
+ * not be banned for flooding. One instance serves
  * all clients; runs on HiveMQ's extension task threads and never blocks (verifying an HS256 signature takes
  * microseconds). Thread-safe.
  */
@@ -30,10 +33,18 @@ public final class RtmAuthenticator implements SimpleAuthenticator {
 
     private final Tokens tokens;
     private final Sessions sessions;
+    private final FloodGuard flood;
 
-    public RtmAuthenticator(final @NotNull Tokens tokens, final @NotNull Sessions sessions) {
+    /**
+     * @param tokens   verifies tokens
+     * @param sessions where authenticated connections are registered
+     * @param flood    which users are refused for a while after being disconnected for flooding
+     */
+    public RtmAuthenticator(final @NotNull Tokens tokens, final @NotNull Sessions sessions,
+                            final @NotNull FloodGuard flood) {
         this.tokens = tokens;
         this.sessions = sessions;
+        this.flood = flood;
     }
 
     @Override
@@ -72,6 +83,13 @@ public final class RtmAuthenticator implements SimpleAuthenticator {
                     return;
                 default:
                     break;
+            }
+            final Duration banned = flood.banRemaining(uid);
+            if (banned != null) {
+                refuse(output, ConnackReasonCode.CONNECTION_RATE_EXCEEDED, "uid " + Ids.show(uid)
+                        + " was disconnected for sending over the rate limit; retry in "
+                        + Math.max(1, (banned.toMillis() + 999) / 1000) + " s (limits.flood-ban)", uid);
+                return;
             }
             final boolean mqtt5 = connect.getMqttVersion() == MqttVersion.V_5;
             final String via = connect.getUserProperties().getFirst(Props.VIA).orElse("");

@@ -28,6 +28,17 @@ public final class Settings {
     public static final Setting<Integer> RATE_BURST = Setting.ofInt("limits.rate-burst",
             Limits.RATE_BURST, 1, 1_000_000,
             "Token bucket size: how many publishes a client may send at once after being idle.");
+    public static final Setting<Integer> FLOOD_REFUSALS = Setting.ofInt("limits.flood-refusals",
+            300, 0, 1_000_000,
+            "A connection whose publishes are refused as rate_limited this many times within limits.flood-window is "
+                    + "disconnected with DISCONNECT 0x96 (Message rate too high). 0 turns flood disconnects off.");
+    public static final Setting<Duration> FLOOD_WINDOW = Setting.ofDuration("limits.flood-window",
+            Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofHours(1),
+            "The time within which limits.flood-refusals refusals make a connection a flooder.");
+    public static final Setting<Duration> FLOOD_BAN = Setting.ofDuration("limits.flood-ban",
+            Duration.ofSeconds(30), Duration.ZERO, Duration.ofDays(1),
+            "How long a user disconnected for flooding is refused at CONNECT (CONNACK 0x9F, Connection rate "
+                    + "exceeded, with the seconds left). 0s: it may reconnect at once.");
 
     // ------------------------------------------------------------------------------------------------- offline cache
     public static final Setting<Integer> OFFLINE_MAX_MESSAGES = Setting.ofInt("offline.max-messages",
@@ -148,7 +159,7 @@ public final class Settings {
 
     private static final List<Setting<?>> ALL = List.of(
             AUTH_CLOCK_SKEW,
-            MAX_PAYLOAD_BYTES, RATE_PER_SECOND, RATE_BURST,
+            MAX_PAYLOAD_BYTES, RATE_PER_SECOND, RATE_BURST, FLOOD_REFUSALS, FLOOD_WINDOW, FLOOD_BAN,
             OFFLINE_MAX_MESSAGES, OFFLINE_TTL, OFFLINE_MAX_EVENTS,
             DEDUP_WINDOW,
             NON_RTM_TOPICS,

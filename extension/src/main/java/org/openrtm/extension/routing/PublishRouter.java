@@ -15,6 +15,8 @@ import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 import org.openrtm.extension.access.AccessPolicy;
+import org.openrtm.extension.flood.FloodGuard;
+import org.openrtm.extension.flood.RefusalWindow;
 import org.openrtm.extension.metrics.RtmMetrics;
 import org.openrtm.extension.session.Connection;
 import org.openrtm.protocol.Ids;
@@ -33,7 +35,8 @@ import java.util.Map;
 
 /**
  * Judges every PUBLISH of one connection: the rate limit, the topic, the size, and then the service of the topic's
- * family, which decides the outcome asynchronously. The publish is either delivered by the service (and prevented
+ * family, which decides the outcome asynchronously. A connection that keeps sending over its rate limit is handed to
+ * the {@link FloodGuard}, which disconnects it. The publish is either delivered by the service (and prevented
  * here), relayed by the broker with the service's stamps, or refused with the protocol's reason code; the PUBACK's
  * {@code rtm-*} properties are left for the {@link AckStamper}.
  *
@@ -53,15 +56,18 @@ public final class PublishRouter implements PublishInboundInterceptor {
             int ratePerSecond,
             int rateBurst,
             @NotNull Duration timeout,
-            @NotNull RtmMetrics metrics) {
+            @NotNull RtmMetrics metrics,
+            @NotNull FloodGuard flood) {
     }
 
     private final Connection connection;
     private final Rules rules;
+    private final RefusalWindow refusals;
 
     public PublishRouter(final @NotNull Connection connection, final @NotNull Rules rules) {
         this.connection = connection;
         this.rules = rules;
+        this.refusals = rules.flood().window();
     }
 
     @Override
@@ -77,11 +83,15 @@ public final class PublishRouter implements PublishInboundInterceptor {
     }
 
     private void route(final PublishPacket packet, final PublishInboundOutput output) {
+        // first and before anything is parsed or copied: an over-rate publish costs a bucket check and its answer
         if (!connection.bucket().tryTake()) {
             finish(output, packet, null, SendResult.refused(RtmStatus.RATE_LIMITED, "rate limit is " + rules.ratePerSecond()
                     + " publishes per second with bursts of " + rules.rateBurst()
                     + " (limits.rate-per-second, limits.rate-burst); retry in " + connection.bucket().secondsUntilNext()
                     + " s"));
+            if (refusals.refused(rules.flood().now())) {
+                rules.flood().flooded(connection);
+            }
             return;
         }
         final String topic = packet.getTopic();
