@@ -2,6 +2,7 @@ package org.openrtm.broker;
 
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.extension.sdk.api.ExtensionMain;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 import org.openrtm.broker.http.HttpApi;
@@ -43,6 +44,8 @@ public final class RtmBroker implements AutoCloseable {
 
     /** The extension id, as in the deployable zip. */
     public static final String EXTENSION_ID = "openrtm-extension";
+    /** The id under which an extension given to {@link Builder#otherExtension} runs. */
+    public static final String OTHER_EXTENSION_ID = "embedded-extension";
 
     private final Builder options;
     private final int mqttPort;
@@ -51,6 +54,7 @@ public final class RtmBroker implements AutoCloseable {
     private final int tlsPort;
     private final int wssPort;
     private final RtmExtensionMain extension;
+    private final ExtensionMain otherExtension;
     private EmbeddedHiveMQ hivemq;
     private HttpApi http;
     private CoapGateway coap;
@@ -69,6 +73,7 @@ public final class RtmBroker implements AutoCloseable {
         this.extension = b.withExtension
                 ? new RtmExtensionMain(b.configFile, b.settings, b.dataDir, b.env)
                 : null;
+        this.otherExtension = b.withExtension ? null : b.otherExtension;
     }
 
     /** A builder with the defaults of {@code java -jar rtm-broker.jar}. */
@@ -111,6 +116,15 @@ public final class RtmBroker implements AutoCloseable {
                     .withPriority(1000)
                     .withStartPriority(1000)
                     .withExtensionMain(extension)
+                    .build());
+        } else if (otherExtension != null) {
+            builder.withEmbeddedExtension(EmbeddedExtension.builder()
+                    .withId(OTHER_EXTENSION_ID)
+                    .withName("Embedded extension")
+                    .withVersion(Version.get())
+                    .withPriority(1000)
+                    .withStartPriority(1000)
+                    .withExtensionMain(otherExtension)
                     .build());
         }
         hivemq = builder.build();
@@ -330,6 +344,7 @@ public final class RtmBroker implements AutoCloseable {
         private final Map<String, String> settings = new HashMap<>();
         private Map<String, String> env = System.getenv();
         private boolean withExtension = true;
+        private ExtensionMain otherExtension;
         private boolean inMemoryPersistence = true;
         private boolean loggingBootstrap;
         private boolean withCoap = true;
@@ -433,6 +448,17 @@ public final class RtmBroker implements AutoCloseable {
         /** Runs plain HiveMQ without the extension (for side-by-side benchmarks and loader tests). */
         public @NotNull Builder withoutExtension() {
             this.withExtension = false;
+            return this;
+        }
+
+        /**
+         * Runs this embedded extension in place of OpenRTM's, when {@link #withoutExtension()} is set (ignored
+         * otherwise): for benchmarks that measure what some extension, not OpenRTM, costs HiveMQ.
+         *
+         * @param main the extension, or {@code null} for none (the default)
+         */
+        public @NotNull Builder otherExtension(final @Nullable ExtensionMain main) {
+            this.otherExtension = main;
             return this;
         }
 

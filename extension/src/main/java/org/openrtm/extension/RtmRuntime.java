@@ -162,7 +162,8 @@ public final class RtmRuntime implements AutoCloseable {
         }
 
         final RtmMetrics metrics = new RtmMetrics(Services.metricRegistry());
-        final Outbound outbound = new HiveMqOutbound(Services.publishService(), Services.retainedMessageStore());
+        final Outbound outbound = new HiveMqOutbound(Services.publishService(), Services.retainedMessageStore(),
+                Services.subscriptionStore());
         final Sessions sessions = new Sessions(config.get(Settings.RATE_PER_SECOND), config.get(Settings.RATE_BURST));
         final Map<Box, Mailboxes.BoxLimits> boxLimits = new EnumMap<>(Box.class);
         boxLimits.put(Box.INBOX, new Mailboxes.BoxLimits(config.get(Settings.OFFLINE_MAX_MESSAGES),

@@ -20,6 +20,12 @@ public final class RtmTopics {
     /** A filter for every broadcast. */
     public static final String BROADCAST_FILTER = "rtm/all/+";
 
+    /**
+     * The prefix of the internal topics on which the extension hands listed channel messages to single members (see
+     * {@link #channelDirect}); never on the wire.
+     */
+    public static final String DIRECT_PREFIX = "rtm/direct/";
+
     private static final String SEP = "/";
     private static final String VAR_ID = "\u0000id";
     private static final String VAR_SUB = "\u0000sub";
@@ -116,6 +122,54 @@ public final class RtmTopics {
             throw new IllegalArgumentException(error);
         }
         return ROOT + "/rpc/" + method;
+    }
+
+    /**
+     * {@code rtm/direct/{uid}/{cid}/{from}}: <em>internal</em>, never on the wire. The topic on which the extension hands
+     * a listed channel message from {@code from} to the member {@code uid} through the member's own internal
+     * subscription ({@link #channelDirectFilter}); the member's outbound interceptor rewrites it to
+     * {@link #channelMsg} before the PUBLISH leaves. Clients may neither publish nor subscribe under {@code rtm/direct/}.
+     */
+    public static @NotNull String channelDirect(final @NotNull String uid, final @NotNull String cid,
+                                                final @NotNull String from) {
+        return channelDirectFilterBase(uid, cid) + requireUid(from, "from");
+    }
+
+    /** {@code rtm/direct/{uid}/{cid}/+}: the internal subscription of member {@code uid} of channel {@code cid}. */
+    public static @NotNull String channelDirectFilter(final @NotNull String uid, final @NotNull String cid) {
+        return channelDirectFilterBase(uid, cid) + "+";
+    }
+
+    /**
+     * The channel topic {@code rtm/channel/{cid}/msg/{from}} that an internal {@link #channelDirect} topic stands for.
+     * Never throws.
+     *
+     * @param topic a topic that starts with {@link #DIRECT_PREFIX}
+     * @return the channel message topic, or {@code null} if {@code topic} is not a well-formed direct topic
+     */
+    public static @Nullable String channelMsgOfDirect(final @NotNull String topic) {
+        if (!topic.startsWith(DIRECT_PREFIX)) {
+            return null;
+        }
+        final int uidEnd = topic.indexOf('/', DIRECT_PREFIX.length());
+        final int cidEnd = uidEnd < 0 ? -1 : topic.indexOf('/', uidEnd + 1);
+        if (cidEnd < 0 || topic.indexOf('/', cidEnd + 1) >= 0) {
+            return null;
+        }
+        final String cid = topic.substring(uidEnd + 1, cidEnd);
+        final String from = topic.substring(cidEnd + 1);
+        if (Ids.cidError(cid) != null || Ids.describe("from", from, Ids.MAX_ID_LENGTH) != null) {
+            return null;
+        }
+        return ROOT + "/channel/" + cid + "/msg/" + from;
+    }
+
+    private static String channelDirectFilterBase(final String uid, final String cid) {
+        final String error = Ids.cidError(cid);
+        if (error != null) {
+            throw new IllegalArgumentException(error);
+        }
+        return DIRECT_PREFIX + requireUid(uid, "uid") + SEP + cid + SEP;
     }
 
     private static String user(final String uid, final String kind) {

@@ -25,6 +25,22 @@ class RtmTopicsTest {
     }
 
     @Test
+    void directTopics_standForTheChannelTopicAndAreNoProtocolTopic() {
+        assertThat(RtmTopics.channelDirect("bob", "c1", "alice")).isEqualTo("rtm/direct/bob/c1/alice");
+        assertThat(RtmTopics.channelDirectFilter("bob", "c1")).isEqualTo("rtm/direct/bob/c1/+");
+        assertThat(RtmTopics.matches(RtmTopics.channelDirectFilter("bob", "c1"), RtmTopics.channelDirect("bob", "c1", "al")))
+                .isTrue();
+        assertThat(RtmTopics.channelMsgOfDirect("rtm/direct/bob/c1/alice")).isEqualTo("rtm/channel/c1/msg/alice");
+        assertThat(RtmTopics.channelMsgOfDirect("rtm/direct/bob/c1")).isNull();
+        assertThat(RtmTopics.channelMsgOfDirect("rtm/direct/bob/c1/alice/x")).isNull();
+        assertThat(RtmTopics.channelMsgOfDirect("rtm/direct/bob/c1/+")).isNull();
+        assertThat(RtmTopics.channelMsgOfDirect("rtm/channel/c1/msg/alice")).isNull();
+        assertThat(RtmTopics.parse("rtm/direct/bob/c1/alice").isValid()).isFalse();
+        assertThat(RtmTopics.analyzeFilter("rtm/direct/bob/c1/+").matches()).isEmpty();
+        assertThatThrownBy(() -> RtmTopics.channelDirect("bob", "c/1", "alice")).hasMessageContaining("channel id");
+    }
+
+    @Test
     void builders_rejectBadLevels() {
         assertThatThrownBy(() -> RtmTopics.inbox("a/b", "x")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("uid must be");

@@ -14,11 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * The main class of a broker child process: HiveMQ CE with the OpenRTM extension ({@code --kind rtm}) or without it
- * ({@code --kind hivemq}), bound to 127.0.0.1.
+ * The main class of a broker child process: HiveMQ CE with the OpenRTM extension ({@code --kind rtm}), without it
+ * ({@code --kind hivemq}), or with {@link NoOpInterceptors} ({@code --kind noop}), bound to 127.0.0.1.
  *
  * <pre>
- * java -cp rtm-bench.jar org.openrtm.bench.broker.BrokerChild --kind rtm|hivemq --data DIR [--port N] [--setting k=v]...
+ * java -cp rtm-bench.jar org.openrtm.bench.broker.BrokerChild --kind rtm|hivemq|noop --data DIR [--port N] [--setting k=v]...
  *     [--coap-setting k=v]...
  * </pre>
  *
@@ -86,8 +86,10 @@ public final class BrokerChild {
         b.httpPort(-1);
         if ("hivemq".equals(kind)) {
             b.withoutExtension();
+        } else if ("noop".equals(kind)) {
+            b.withoutExtension().otherExtension(new NoOpInterceptors());
         } else if (!"rtm".equals(kind)) {
-            throw new IllegalArgumentException("--kind must be rtm or hivemq, but was '" + kind + "'");
+            throw new IllegalArgumentException("--kind must be rtm, hivemq or noop, but was '" + kind + "'");
         }
         final RtmBroker broker = b.build().start();
         out.println(PREFIX + "READY " + broker.mqttPort() + " " + broker.coapPort());

@@ -94,7 +94,7 @@ public final class JavaBrokerProcess implements BrokerHandle {
         cmd.add(options.classpath());
         cmd.add(BrokerChild.class.getName());
         cmd.add("--kind");
-        cmd.add(target.isRtm() ? "rtm" : "hivemq");
+        cmd.add(target.isRtm() ? "rtm" : target == Target.HIVEMQ_NOOP ? "noop" : "hivemq");
         cmd.add("--data");
         cmd.add(data.toString());
         if (target.isRtm()) {

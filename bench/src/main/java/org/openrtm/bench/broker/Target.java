@@ -17,6 +17,11 @@ public enum Target {
     RTM_HISTORY_OFF("h", "openrtm-nohistory", "OpenRTM, history.enabled=false"),
     /** (b) The same embedded HiveMQ CE without the extension: the same topics as plain MQTT. */
     HIVEMQ("b", "hivemq", "HiveMQ CE 2025.5, no extension"),
+    /**
+     * (n) The same embedded HiveMQ CE with an extension whose publish outbound and PUBACK inbound interceptors do
+     * nothing: the same topics as plain MQTT. What HiveMQ charges any extension that tracks deliveries.
+     */
+    HIVEMQ_NOOP("n", "hivemq-noop", "HiveMQ CE 2025.5 + no-op publish-outbound/PUBACK-inbound interceptors"),
     /** (c) Eclipse Mosquitto, when a {@code mosquitto} binary is available: the same topics as plain MQTT. */
     MOSQUITTO("c", "mosquitto", "Mosquitto");
 
@@ -30,7 +35,7 @@ public enum Target {
         this.description = description;
     }
 
-    /** The letter used in tables and ratios: a, h, b or c. */
+    /** The letter used in tables and ratios: a, h, b, n or c. */
     public @NotNull String letter() {
         return letter;
     }
@@ -53,8 +58,8 @@ public enum Target {
     /**
      * Parses a letter or a name.
      *
-     * @param s {@code a}, {@code h}, {@code b}, {@code c}, or {@code openrtm}, {@code openrtm-nohistory}, {@code hivemq},
-     *          {@code mosquitto}
+     * @param s {@code a}, {@code h}, {@code b}, {@code n}, {@code c}, or {@code openrtm}, {@code openrtm-nohistory},
+     *          {@code hivemq}, {@code hivemq-noop}, {@code mosquitto}
      * @return the target
      * @throws IllegalArgumentException naming the accepted values
      */
@@ -65,7 +70,7 @@ public enum Target {
                 return t;
             }
         }
-        throw new IllegalArgumentException("target must be a (openrtm), h (openrtm-nohistory), b (hivemq) or c (mosquitto), "
-                + "but was '" + s + "'");
+        throw new IllegalArgumentException("target must be a (openrtm), h (openrtm-nohistory), b (hivemq), "
+                + "n (hivemq-noop) or c (mosquitto), but was '" + s + "'");
     }
 }

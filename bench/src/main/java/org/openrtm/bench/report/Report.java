@@ -137,9 +137,10 @@ public final class Report {
 
     /**
      * What OpenRTM (a) is compared with: itself with history off (a/h, the cost of recording, when the peer scenario
-     * ran with {@code --history both}), plain HiveMQ CE (a/b) and Mosquitto (a/c).
+     * ran with {@code --history both}), plain HiveMQ CE (a/b), HiveMQ CE with no-op interceptors (a/n) and Mosquitto (a/c).
      */
-    private static final List<Target> DENOMINATORS = List.of(Target.RTM_HISTORY_OFF, Target.HIVEMQ, Target.MOSQUITTO);
+    private static final List<Target> DENOMINATORS = List.of(Target.RTM_HISTORY_OFF, Target.HIVEMQ, Target.HIVEMQ_NOOP,
+            Target.MOSQUITTO);
 
     private static Map<String, ToDoubleFunction<Figure>> ratioMetrics() {
         final Map<String, ToDoubleFunction<Figure>> m = new LinkedHashMap<>();

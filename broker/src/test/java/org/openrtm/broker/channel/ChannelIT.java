@@ -16,13 +16,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openrtm.broker.testing.EmbeddedBroker;
 import org.openrtm.protocol.Role;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.openrtm.broker.testing.Clients.connect;
 import static org.openrtm.broker.testing.Clients.connectPersistent;
 import static org.openrtm.broker.testing.Clients.connectWithToken;
@@ -222,6 +225,7 @@ class ChannelIT {
         for (final String uid : List.of("m4a", "m4b")) {
             final Mqtt5Publish got = next(inbox.get(uid));
             assertThat(text(got)).isEqualTo("moderators only");
+            assertThat(got.getTopic().toString()).isEqualTo("rtm/channel/room4/msg/t4");
             assertThat(props(got)).doesNotContainKeys("rtm-only", "rtm-except").containsKey("rtm-id");
         }
         assertThat(poll(inbox.get("m4c"), 300)).isEmpty();
@@ -250,6 +254,48 @@ class ChannelIT {
         assertThat(reason(badUid)).contains("rtm-only must be a comma-separated list of uids").contains("'bad uid'");
         assertThat(poll(inbox.get("m4a"), 300)).isEmpty();
         clients.forEach(Mqtt5BlockingClient::disconnect);
+    }
+
+    @Test
+    void whitelistedMessage_arrivesOnTheChannelTopic_atTheJoinsQos_evenRightAfterAJoin_andNotAfterLeaving() throws Exception {
+        final Mqtt5BlockingClient sender = connect(broker, "t7");
+        subscribe(sender, "rtm/channel/room7/msg/+");
+        final Mqtt5BlockingClient member = connect(broker, "m7");
+        final BlockingQueue<Mqtt5Publish> got = new LinkedBlockingQueue<>();
+        member.toAsync().subscribeWith().topicFilter("rtm/channel/room7/msg/+").qos(MqttQos.AT_MOST_ONCE)
+                .callback(got::add).send().join();
+        // at once after the SUBACK: the internal subscription may not be in place yet, and the message still arrives
+        final Mqtt5PubAck first = publish(sender, "rtm/channel/room7/msg/t7", "one", Map.of("rtm-only", "m7"));
+        assertThat(prop(first, "rtm-recipients")).isEqualTo("1");
+        final Mqtt5Publish one = next(got);
+        assertThat(one.getTopic().toString()).isEqualTo("rtm/channel/room7/msg/t7");
+        assertThat(one.getQos()).isEqualTo(MqttQos.AT_MOST_ONCE);
+        for (int i = 0; i < 20; i++) {
+            final Mqtt5PubAck ack = publish(sender, "rtm/channel/room7/msg/t7", "m" + i, Map.of("rtm-only", "m7,t7"));
+            assertThat(prop(ack, "rtm-recipients")).isEqualTo("2");
+            final Mqtt5Publish p = next(got);
+            assertThat(text(p)).isEqualTo("m" + i);
+            assertThat(p.getTopic().toString()).isEqualTo("rtm/channel/room7/msg/t7");
+            assertThat(p.getQos()).isEqualTo(MqttQos.AT_MOST_ONCE);
+            assertThat(props(p)).doesNotContainKeys("rtm-only").containsKeys("rtm-id", "rtm-ts");
+        }
+        member.unsubscribeWith().topicFilter("rtm/channel/room7/msg/+").send();
+        await().atMost(Duration.ofSeconds(5)).until(() -> "0".equals(prop(
+                publish(sender, "rtm/channel/room7/msg/t7", "gone", Map.of("rtm-only", "m7")), "rtm-recipients")));
+        assertThat(poll(got, 300)).isEmpty();
+        sender.disconnect();
+        member.disconnect();
+    }
+
+    @Test
+    void theInternalDirectTopics_areClosedToClients() {
+        final Mqtt5BlockingClient c = connect(broker, "m8");
+        assertThat(trySubscribe(c, "rtm/direct/m8/room8/+").getReasonCodes().get(0))
+                .isEqualTo(Mqtt5SubAckReasonCode.NOT_AUTHORIZED);
+        subscribe(c, "rtm/channel/room8/msg/+");
+        final Mqtt5PubAck forged = publish(c, "rtm/direct/m8/room8/someone", "forged");
+        assertThat(forged.getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+        c.disconnect();
     }
 
     @Test

@@ -30,7 +30,7 @@ public final class SubscriptionTracker
 
     private static final Logger log = LoggerFactory.getLogger(SubscriptionTracker.class);
 
-    private record Requested(String filter, int qos) {
+    private record Requested(String filter, int qos, Integer subscriptionId) {
     }
 
     private final Connection connection;
@@ -45,8 +45,9 @@ public final class SubscriptionTracker
     @Override
     public void onInboundSubscribe(final @NotNull SubscribeInboundInput input, final @NotNull SubscribeInboundOutput output) {
         final List<Requested> req = new ArrayList<>();
+        final Integer id = input.getSubscribePacket().getSubscriptionIdentifier().orElse(null);
         for (final Subscription s : input.getSubscribePacket().getSubscriptions()) {
-            req.add(new Requested(s.getTopicFilter(), s.getQos().getQosNumber()));
+            req.add(new Requested(s.getTopicFilter(), s.getQos().getQosNumber(), id));
         }
         pending.put(input.getSubscribePacket().getPacketId(), req);
     }
@@ -65,7 +66,7 @@ public final class SubscriptionTracker
             for (final SubscriptionListener l : listeners) {
                 try {
                     if (granted) {
-                        l.granted(connection, req.get(i).filter(), grantedQos(code));
+                        l.granted(connection, req.get(i).filter(), grantedQos(code), req.get(i).subscriptionId());
                     } else {
                         l.refused(connection, req.get(i).filter());
                     }

@@ -225,6 +225,12 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
 
     @Override
     public void granted(final @NotNull Connection connection, final @NotNull String filter, final int qos) {
+        granted(connection, filter, qos, null);
+    }
+
+    @Override
+    public void granted(final @NotNull Connection connection, final @NotNull String filter, final int qos,
+                        final @Nullable Integer subscriptionId) {
         final String uid = connection.uid();
         if (readsBroadcast(filter)) {
             broadcastFilters.computeIfAbsent(uid, k -> ConcurrentHashMap.newKeySet()).add(filter);
@@ -243,6 +249,22 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
                 m.joins.computeIfAbsent(cid, c -> new HashSet<>()).add(filter);
             }
             join(uid, cid);
+            addDirect(uid, cid, qos, subscriptionId);
+        });
+    }
+
+    /**
+     * Gives the member its internal subscription {@code rtm/direct/{uid}/{cid}/+}, with the QoS and Subscription
+     * Identifier of its join, so that a listed message reaches it through a topic-tree node of its own (HiveMQ's
+     * per-client lookup then visits one subscriber, not every member of the channel). A later grant for the channel
+     * replaces it; leaving removes it; a fresh session loses it with its other subscriptions.
+     */
+    private void addDirect(final String uid, final String cid, final int qos, final @Nullable Integer subscriptionId) {
+        final String filter = RtmTopics.channelDirectFilter(uid, cid);
+        outbound.subscribe(uid, filter, qos, subscriptionId).exceptionally(e -> {
+            // harmless: listed messages then take the channel topic (the slower lookup) for this member
+            log.debug("Internal subscription {} could not be added: {}", filter, e.toString());
+            return null;
         });
     }
 
@@ -416,6 +438,12 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
     private void leave(final String uid, final String cid) {
         final Channel ch = channels.get(cid);
         if (ch != null && ch.members.remove(uid) != null) {
+            final String direct = RtmTopics.channelDirectFilter(uid, cid);
+            outbound.unsubscribe(uid, direct).exceptionally(e -> {
+                // the session is gone, and the subscription with it
+                log.debug("Internal subscription {} could not be removed: {}", direct, e.toString());
+                return null;
+            });
             publishMarker(uid, RtmTopics.member(cid, uid), new byte[0]);
             scheduleCount(ch);
             log.debug("{} left {}", uid, cid);
@@ -660,16 +688,28 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
         final AtomicInteger reached = new AtomicInteger();
         final CompletableFuture<?>[] handed = new CompletableFuture<?>[targets.size() + 1];
         for (int i = 0; i < targets.size(); i++) {
-            handed[i] = outbound.toClient(targets.get(i), message).handle((ok, e) -> {
-                if (e == null && Boolean.TRUE.equals(ok)) {
-                    reached.incrementAndGet();
-                }
-                return null;
-            });
+            final String to = targets.get(i);
+            // through the member's internal subscription (its own topic-tree node; its outbound interceptor puts the
+            // channel topic back), else, while that subscription is not in place, on the channel topic: HiveMQ then
+            // finds the member among all subscribers of the channel (docs/benchmarks.md, finding 6)
+            handed[i] = outbound.toClient(to, direct(message, to, cid, sender.uid()))
+                    .thenCompose(ok -> Boolean.TRUE.equals(ok) ? CompletableFuture.completedFuture(true)
+                            : outbound.toClient(to, message))
+                    .handle((ok, e) -> {
+                        if (e == null && Boolean.TRUE.equals(ok)) {
+                            reached.incrementAndGet();
+                        }
+                        return null;
+                    });
         }
         handed[targets.size()] = recorded;
         return CompletableFuture.allOf(handed).thenApply(v -> new SendResult(RtmStatus.DELIVERED, rtmId, null,
                 Map.of(Props.RECIPIENTS, Integer.toString(reached.get()))));
+    }
+
+    private static RtmMessage direct(final RtmMessage m, final String to, final String cid, final String from) {
+        return new RtmMessage(RtmTopics.channelDirect(to, cid, from), m.payload(), m.qos(), m.retain(), m.properties(),
+                m.expirySeconds(), m.correlation(), m.responseTopic(), m.contentType(), m.utf8());
     }
 
     /** Handles a publish to {@code rtm/all/{from}}: roles service and admin only. */

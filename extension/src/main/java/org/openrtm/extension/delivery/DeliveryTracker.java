@@ -29,6 +29,10 @@ import java.util.Map;
  *
  * <p>A call message delivered at QoS 0 (the client subscribed to its call topic at QoS 0) cannot be acknowledged; it
  * counts as acknowledged when it is sent. Mailboxes handle QoS 0 themselves.
+ *
+ * <p>It also finishes channel deliveries: it applies a relayed message's {@code rtm-except} list, and puts the channel
+ * topic back on a listed message handed to this member through its internal {@code rtm/direct/} subscription. Every
+ * other delivery costs it two prefix tests.
  */
 public final class DeliveryTracker implements PublishOutboundInterceptor, PubackInboundInterceptor {
 
@@ -55,11 +59,15 @@ public final class DeliveryTracker implements PublishOutboundInterceptor, Puback
     public void onOutboundPublish(final @NotNull PublishOutboundInput input, final @NotNull PublishOutboundOutput output) {
         try {
             final PublishPacket p = input.getPublishPacket();
-            if (!p.getTopic().startsWith(ownPrefix)) {
-                if (p.getTopic().startsWith(CHANNEL_PREFIX)) {
+            final String t = p.getTopic();
+            if (!t.startsWith(ownPrefix)) {
+                // the cheap tests first: most deliveries are channel messages and broadcasts
+                if (t.startsWith(CHANNEL_PREFIX)) {
                     applyRecipientList(p, output);
+                } else if (t.startsWith(RtmTopics.DIRECT_PREFIX)) {
+                    toChannelTopic(t, output);
                 }
-                return; // the cheap test first: most deliveries are channel messages and broadcasts
+                return;
             }
             final String rtmId = p.getUserProperties().getFirst(Props.ID).orElse(null);
             if (rtmId == null) {
@@ -99,6 +107,21 @@ public final class DeliveryTracker implements PublishOutboundInterceptor, Puback
             return;
         }
         output.getPublishPacket().getUserProperties().removeName(Props.EXCEPT);
+    }
+
+    /**
+     * A listed channel message handed to this member through its internal subscription ({@code rtm/direct/...}, see
+     * {@code ChannelService}) leaves on the channel topic it was sent to. A malformed internal topic (which only the
+     * extension could have produced) is not delivered.
+     */
+    private void toChannelTopic(final String topic, final PublishOutboundOutput output) {
+        final String channelTopic = RtmTopics.channelMsgOfDirect(topic);
+        if (channelTopic == null) {
+            log.error("Internal topic {} for {} is malformed; not delivered", topic, connection.uid());
+            output.preventPublishDelivery();
+            return;
+        }
+        output.getPublishPacket().setTopic(channelTopic);
     }
 
     /** Whether {@code uid} is one of the comma-separated uids of {@code csv} (uids contain no commas). */

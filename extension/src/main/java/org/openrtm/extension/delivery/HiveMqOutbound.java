@@ -2,13 +2,16 @@ package org.openrtm.extension.delivery;
 
 import com.hivemq.extension.sdk.api.services.builder.Builders;
 import com.hivemq.extension.sdk.api.services.builder.PublishBuilder;
+import com.hivemq.extension.sdk.api.services.builder.TopicSubscriptionBuilder;
 import com.hivemq.extension.sdk.api.services.publish.Publish;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import com.hivemq.extension.sdk.api.services.publish.PublishToClientResult;
 import com.hivemq.extension.sdk.api.services.publish.RetainedMessageStore;
+import com.hivemq.extension.sdk.api.services.subscription.SubscriptionStore;
 import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -20,10 +23,28 @@ public final class HiveMqOutbound implements Outbound {
 
     private final PublishService publishService;
     private final RetainedMessageStore retainedStore;
+    private final SubscriptionStore subscriptionStore;
 
-    public HiveMqOutbound(final @NotNull PublishService publishService, final @NotNull RetainedMessageStore retainedStore) {
+    public HiveMqOutbound(final @NotNull PublishService publishService, final @NotNull RetainedMessageStore retainedStore,
+                          final @NotNull SubscriptionStore subscriptionStore) {
         this.publishService = publishService;
         this.retainedStore = retainedStore;
+        this.subscriptionStore = subscriptionStore;
+    }
+
+    @Override
+    public @NotNull CompletableFuture<Void> subscribe(final @NotNull String clientId, final @NotNull String filter,
+                                                      final int qos, final @Nullable Integer subscriptionId) {
+        final TopicSubscriptionBuilder b = Builders.topicSubscription().topicFilter(filter).qos(Qos.valueOf(qos));
+        if (subscriptionId != null) {
+            b.subscriptionIdentifier(subscriptionId);
+        }
+        return subscriptionStore.addSubscription(clientId, b.build());
+    }
+
+    @Override
+    public @NotNull CompletableFuture<Void> unsubscribe(final @NotNull String clientId, final @NotNull String filter) {
+        return subscriptionStore.removeSubscription(clientId, filter);
     }
 
     @Override

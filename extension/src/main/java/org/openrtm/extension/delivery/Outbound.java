@@ -1,6 +1,7 @@
 package org.openrtm.extension.delivery;
 
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
@@ -18,6 +19,23 @@ public interface Outbound {
      *         fails if the broker refused the call (for example while shutting down)
      */
     @NotNull CompletableFuture<Boolean> toClient(@NotNull String clientId, @NotNull RtmMessage message);
+
+    /**
+     * Adds (or replaces) a subscription in a client's session on the extension's behalf; no SUBACK, no retained
+     * messages. The default does nothing (for test doubles that need no subscriptions).
+     *
+     * @param subscriptionId the MQTT 5 Subscription Identifier the subscription carries, or {@code null}
+     * @return completes when the broker routes to it; fails if the client has no session
+     */
+    default @NotNull CompletableFuture<Void> subscribe(final @NotNull String clientId, final @NotNull String filter,
+                                                       final int qos, final @Nullable Integer subscriptionId) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Removes a subscription the extension added with {@link #subscribe}. The default does nothing. */
+    default @NotNull CompletableFuture<Void> unsubscribe(final @NotNull String clientId, final @NotNull String filter) {
+        return CompletableFuture.completedFuture(null);
+    }
 
     /** Publishes a message to every matching subscriber (and stores it if retained). */
     @NotNull CompletableFuture<Void> publish(@NotNull RtmMessage message);
