@@ -51,6 +51,11 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.openrtm.extension.store.WriteBatch;
+import org.openrtm.extension.store.Keyspace;
+import java.util.Arrays;
+import java.util.ArrayList;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -82,7 +87,6 @@ public final class RtmRuntime implements AutoCloseable {
     private static final Duration DECISION_TIMEOUT = Duration.ofSeconds(10);
 
     private final Store store;
-    private final @Nullable Store historyStore;
     private final Sessions sessions;
     private final Mailboxes mailboxes;
     private final Dedup dedup;
@@ -101,13 +105,12 @@ public final class RtmRuntime implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private ExecutorService laneExecutor;
 
-    private RtmRuntime(final Store store, final @Nullable Store historyStore, final Sessions sessions,
+    private RtmRuntime(final Store store, final Sessions sessions,
                        final Mailboxes mailboxes, final Dedup dedup, final Tokens tokens, final PresenceService presence,
                        final ChannelService channels, final AttributeService attributes,
                        final @Nullable HistoryService history, final CallService calls, final RtmMetrics metrics,
                        final PeerService peer, final RpcService rpc, final RtmConfig config, final Outbound outbound) {
         this.store = store;
-        this.historyStore = historyStore;
         this.attributes = attributes;
         this.history = history;
         this.calls = calls;
@@ -144,18 +147,21 @@ public final class RtmRuntime implements AutoCloseable {
         final StoreOptions storeOptions = new StoreOptions(StoreOptions.Sync.of(config.get(Settings.STORE_SYNC)),
                 config.get(Settings.STORE_SYNC_INTERVAL), config.get(Settings.STORE_CHECKPOINT_INTERVAL),
                 config.get(Settings.STORE_CHECKPOINT_ENTRIES));
-        final Store store = Store.open(dataDir.resolve("store"), storeOptions,
-                List.of(Mailboxes.KEYSPACE, Dedup.KEYSPACE, PresenceService.KEYSPACE, AttributeService.KEYSPACE), Store.DIRECT);
         final boolean historyOn = config.get(Settings.HISTORY_ENABLED);
-        // history has a store (files, checkpoints) of its own, but shares the main store's writer thread: a peer
-        // message's history record and its mailbox write are journaled in the same writer iteration, so recording
-        // adds no thread hand-off to the sender's PUBACK (the history record is queued first, so it is journaled no
-        // later than the mailbox write)
-        final Store historyStore;
+        // history is a keyspace of the main store (written into MapDB as blocks per conversation and time bucket), so
+        // that a message's history record, its mailbox entry and its de-duplication record are one journal append:
+        // after a crash all of them are there or none
+        final List<String> keyspaces = new ArrayList<>(
+                List.of(Mailboxes.KEYSPACE, Dedup.KEYSPACE, PresenceService.KEYSPACE, AttributeService.KEYSPACE));
+        if (historyOn) {
+            keyspaces.add(HistoryService.KEYSPACE);
+        }
+        final Store store = Store.open(dataDir.resolve("store"), storeOptions, keyspaces,
+                historyOn ? Map.of(HistoryService.KEYSPACE, HistoryService.checkpointWriter()) : Map.of(), Store.DIRECT);
         try {
-            historyStore = historyOn ? Store.open(dataDir.resolve("history"), storeOptions,
-                    List.of(HistoryService.KEYSPACE), Map.of(HistoryService.KEYSPACE, HistoryService.checkpointWriter()),
-                    Store.DIRECT, store) : null;
+            if (historyOn) {
+                migrateHistory(dataDir, storeOptions, store);
+            }
         } catch (final IOException | RuntimeException e) {
             store.close();
             throw e;
@@ -189,7 +195,7 @@ public final class RtmRuntime implements AutoCloseable {
         });
         // channels and history need each other: history asks about membership, channels record into history
         final ChannelService[] channelRef = new ChannelService[1];
-        final HistoryService history = historyStore == null ? null : new HistoryService(historyStore, executor, clock,
+        final HistoryService history = !historyOn ? null : new HistoryService(store, executor, clock,
                 new HistoryService.HistoryOptions(true, config.get(Settings.HISTORY_RETENTION),
                         config.get(Settings.HISTORY_MAX_PER_CONVERSATION)),
                 (cid, uid) -> channelRef[0].isMember(cid, uid));
@@ -285,7 +291,7 @@ public final class RtmRuntime implements AutoCloseable {
         presence.start();
         channels.start();
         attributes.start();
-        final RtmRuntime runtime = new RtmRuntime(store, historyStore, sessions, mailboxes, dedup, tokens, presence,
+        final RtmRuntime runtime = new RtmRuntime(store, sessions, mailboxes, dedup, tokens, presence,
                 channels, attributes, history, calls, metrics, peer, rpc, config, outbound);
         runtime.scheduler = timers;
         runtime.laneExecutor = laneExecutor;
@@ -426,14 +432,50 @@ public final class RtmRuntime implements AutoCloseable {
                 (thread, e) -> log.error("Mailbox lane task failed on {}: {}", thread.getName(), e.toString(), e), true);
     }
 
+    /**
+     * Versions before 0.1 kept history in a store of its own ({@code <data>/history}): copies its records into the main
+     * store's history keyspace once, then renames the folder to {@code history.migrated} (kept, not deleted).
+     */
+    static void migrateHistory(final Path dataDir, final StoreOptions options, final Store store)
+            throws IOException {
+        final Path old = dataDir.resolve("history");
+        if (!Files.isDirectory(old)) {
+            return;
+        }
+        long copied = 0;
+        try (Store from = Store.open(old, options, List.of(HistoryService.KEYSPACE),
+                Map.of(HistoryService.KEYSPACE, HistoryService.checkpointWriter()), Store.DIRECT)) {
+            final Keyspace src = from.keyspace(HistoryService.KEYSPACE);
+            final Keyspace dst = store.keyspace(HistoryService.KEYSPACE);
+            byte[] next = new byte[0];
+            while (true) {
+                final List<Store.Entry> chunk = from.scan(src, next, null, false, 2000);
+                if (chunk.isEmpty()) {
+                    break;
+                }
+                final WriteBatch batch = new WriteBatch();
+                for (final Store.Entry e : chunk) {
+                    batch.put(dst, e.key(), e.value());
+                }
+                store.write(batch).join();
+                copied += chunk.size();
+                final byte[] last = chunk.get(chunk.size() - 1).key();
+                next = Arrays.copyOf(last, last.length + 1); // the smallest key after the last one
+            }
+        } catch (final java.util.concurrent.CompletionException e) {
+            throw new IOException("history migration from " + old + " failed: " + e.getCause(), e.getCause());
+        }
+        final Path moved = dataDir.resolve("history.migrated");
+        Files.move(old, moved);
+        log.info("History: moved {} entries from {} into the main store; the old folder is now {} and may be deleted",
+                copied, old, moved);
+    }
+
     @Override
     public void close() {
         scheduler.shutdownNow();
         metrics.unregister();
         store.close();
-        if (historyStore != null) {
-            historyStore.close();
-        }
         laneExecutor.shutdown();
         log.info("OpenRTM stopped");
     }

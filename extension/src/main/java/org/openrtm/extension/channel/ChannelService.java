@@ -595,7 +595,7 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
             return done(SendResult.refused(RtmStatus.FORBIDDEN, "you are not a member of channel " + Ids.show(cid)));
         }
         if (options.cid() == null || !dedup.enabled()) {
-            return send(sender, p, asMember, options, ch);
+            return send(sender, p, asMember, options, ch, false);
         }
         // a retry (same sender and rtm-cid within the window) gets the first answer and reaches nobody again
         final CompletableFuture<SendResult> mine = new CompletableFuture<>();
@@ -605,7 +605,9 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
                     cid);
             return first.thenApply(r -> new SendResult(r.status(), r.rtmId(), r.reason(), r.extra()));
         }
-        send(sender, p, asMember, options, ch).whenComplete((r, e) -> {
+        // the de-duplication record is journaled with the history record, durable before the sender hears the result,
+        // so a retry after a crash is recognised too
+        send(sender, p, asMember, options, ch, true).whenComplete((r, e) -> {
             if (e != null || !r.status().isSuccess()) {
                 dedup.release(sender.uid(), options.cid());
                 if (e != null) {
@@ -615,35 +617,32 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
                 }
                 return;
             }
-            final WriteBatch record = new WriteBatch();
-            dedup.record(record, sender.uid(), options.cid(), r.rtmId(), cid, r.status());
-            // the record is durable before the sender hears the result, so a retry after a crash is recognised too
-            dedup.persist(record).whenComplete((v, pe) -> {
-                if (pe != null) {
-                    log.warn("De-duplication record of channel message {} from {} could not be stored: {}", r.rtmId(),
-                            sender.uid(), pe.toString());
-                }
-                mine.complete(r);
-            });
+            mine.complete(r);
         });
         return mine;
     }
 
     private CompletableFuture<SendResult> send(final Connection sender, final InboundPublish p, final boolean asMember,
-                                               final SenderOptions options, final Channel ch) {
+                                               final SenderOptions options, final Channel ch, final boolean dedupRecord) {
         final String cid = ch.cid;
         final String rtmId = ids.next();
         final long now = clock.millis();
         final List<Map.Entry<String, String>> stamped = SenderOptions.stamped(p.properties(), rtmId, now);
-        // recorded in parallel with the delivery; the PUBACK waits for the record to be durable
-        final CompletableFuture<Void> recorded = options.history() && history.enabled()
-                ? history.recordChannel(cid, sender.uid(), rtmId, now, p.payload(), options.only(), options.except())
-                        .exceptionally(e -> {
-                            log.warn("Channel message {} from {} could not be recorded in history: {}", rtmId,
-                                    sender.uid(), e.toString());
-                            return null;
-                        })
-                : CompletableFuture.completedFuture(null);
+        // the history record and the de-duplication record in one journal append (after a crash both are there or
+        // neither), written in parallel with the delivery; the PUBACK waits for it to be durable
+        final WriteBatch batch = new WriteBatch();
+        if (dedupRecord) {
+            dedup.record(batch, sender.uid(), options.cid(), rtmId, cid, RtmStatus.DELIVERED);
+        }
+        if (options.history()) {
+            history.addChannel(batch, cid, sender.uid(), rtmId, now, p.payload(), options.only(), options.except());
+        }
+        final CompletableFuture<Void> recorded = batch.isEmpty() ? CompletableFuture.completedFuture(null)
+                : dedup.persist(batch).exceptionally(e -> {
+                    log.warn("History and de-duplication records of channel message {} from {} could not be stored: {}",
+                            rtmId, sender.uid(), e.toString());
+                    return null;
+                });
         if (asMember && options.only() == null && options.except() == null) {
             // the broker fans out to every subscriber itself; the sender is not counted
             final int recipients = Math.max(0, ch.members.size() - 1);

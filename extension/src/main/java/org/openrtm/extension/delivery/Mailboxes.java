@@ -274,6 +274,11 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         return result;
     }
 
+    /** Whether a box keeps messages for an offline user at all (its limit is not zero). Thread-safe. */
+    public boolean caches(final @NotNull Box box) {
+        return limits.get(box).maxStored() > 0;
+    }
+
     private void enqueue(final UserMail u, final Box box, final RtmMessage message, final String rtmId,
                          final String sender, final boolean cacheable, final long expiresAt,
                          final @Nullable WriteBatch extra, final CompletableFuture<Outcome> result,

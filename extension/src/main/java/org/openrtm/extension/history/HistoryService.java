@@ -112,19 +112,19 @@ public final class HistoryService implements HistoryRecorder {
     public @NotNull CompletableFuture<Void> recordPeer(final @NotNull String from, final @NotNull String to,
                                                        final @NotNull String rtmId, final long ts,
                                                        final byte @NotNull [] payload) {
-        if (!options.enabled()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return store.write(new WriteBatch().putNew(keyspace, HistoryCodec.key(HistoryCodec.peer(from, to), ts, rtmId),
-                HistoryCodec.encode(from, null, null, payload)));
+        final WriteBatch batch = new WriteBatch();
+        return addPeer(batch, from, to, rtmId, ts, payload) ? store.write(batch) : CompletableFuture.completedFuture(null);
     }
 
     @Override
-    public void retractPeer(final @NotNull String from, final @NotNull String to, final @NotNull String rtmId,
-                            final long ts) {
-        if (options.enabled()) {
-            store.write(new WriteBatch().remove(keyspace, HistoryCodec.key(HistoryCodec.peer(from, to), ts, rtmId)));
+    public boolean addPeer(final @NotNull WriteBatch batch, final @NotNull String from, final @NotNull String to,
+                           final @NotNull String rtmId, final long ts, final byte @NotNull [] payload) {
+        if (!options.enabled()) {
+            return false;
         }
+        batch.putNew(keyspace, HistoryCodec.key(HistoryCodec.peer(from, to), ts, rtmId),
+                HistoryCodec.encode(from, null, null, payload));
+        return true;
     }
 
     @Override
@@ -132,11 +132,21 @@ public final class HistoryService implements HistoryRecorder {
                                                           final @NotNull String rtmId, final long ts,
                                                           final byte @NotNull [] payload, final @Nullable Set<String> only,
                                                           final @Nullable Set<String> except) {
+        final WriteBatch batch = new WriteBatch();
+        return addChannel(batch, cid, from, rtmId, ts, payload, only, except)
+                ? store.write(batch) : CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public boolean addChannel(final @NotNull WriteBatch batch, final @NotNull String cid, final @NotNull String from,
+                              final @NotNull String rtmId, final long ts, final byte @NotNull [] payload,
+                              final @Nullable Set<String> only, final @Nullable Set<String> except) {
         if (!options.enabled()) {
-            return CompletableFuture.completedFuture(null);
+            return false;
         }
-        return store.write(new WriteBatch().putNew(keyspace, HistoryCodec.key(HistoryCodec.channel(cid), ts, rtmId),
-                HistoryCodec.encode(from, only, except, payload)));
+        batch.putNew(keyspace, HistoryCodec.key(HistoryCodec.channel(cid), ts, rtmId),
+                HistoryCodec.encode(from, only, except, payload));
+        return true;
     }
 
     // ----------------------------------------------------------------------------------------------------- query

@@ -93,17 +93,20 @@ public final class PeerService implements Mailboxes.AckListener {
         final RtmMessage message = new RtmMessage(p.topic(), p.payload(), Math.min(p.qos(), 1), false,
                 SenderOptions.stamped(p.properties(), rtmId, now), p.expirySeconds(), p.correlation(), p.responseTopic(),
                 p.contentType(), p.utf8());
-        final boolean cacheable = flags.cache() && (p.expirySeconds() == null || p.expirySeconds() > 0);
+        // accepted (delivered or cached) unless the store fails: then the outcome cannot be unreachable
+        final boolean cacheable = flags.cache() && (p.expirySeconds() == null || p.expirySeconds() > 0)
+                && mailboxes.caches(Box.INBOX);
         final long expiresAt = p.expirySeconds() == null ? 0 : now + p.expirySeconds() * 1000;
         final WriteBatch extra = new WriteBatch();
         if (flags.cid() != null && dedup.enabled() && cacheable) {
             dedup.record(extra, sender.uid(), flags.cid(), rtmId, recipient, null);
         }
         final boolean record = flags.history() && history.enabled();
-        // a cacheable message is accepted (delivered or cached) unless the store fails: record it in parallel with
-        // the mailbox write; one that may turn out unreachable is recorded only once it is delivered
-        final CompletableFuture<Void> early = record && cacheable
-                ? history.recordPeer(sender.uid(), recipient, rtmId, now, p.payload()) : null;
+        if (record && cacheable) {
+            // journaled in the same append as the mailbox entry and the de-duplication record: after a crash all
+            // three are there or none (a retry with the same rtm-cid then is either answered or recorded once)
+            history.addPeer(extra, sender.uid(), recipient, rtmId, now, p.payload());
+        }
         mailboxes.send(recipient, Box.INBOX, message, rtmId, sender.uid(), cacheable, expiresAt, extra)
                 .whenComplete((outcome, error) -> {
                     if (error != null) {
@@ -112,34 +115,33 @@ public final class PeerService implements Mailboxes.AckListener {
                         if (flags.cid() != null && dedup.enabled()) {
                             dedup.release(sender.uid(), flags.cid());
                         }
-                        if (early != null) {
-                            early.whenComplete((v, e) -> history.retractPeer(sender.uid(), recipient, rtmId, now));
-                        }
                         mine.complete(SendResult.refused(RtmStatus.INTERNAL,
                                 "the server could not store the message: " + error.getMessage()));
                         return;
                     }
                     final SendResult result = result(outcome, rtmId);
-                    if (flags.cid() != null && dedup.enabled() && !cacheable) {
-                        final WriteBatch dedupRecord = new WriteBatch();
-                        dedup.record(dedupRecord, sender.uid(), flags.cid(), rtmId, recipient, result.status());
-                        // the outcome is already decided; the record only protects later retries
-                        dedup.persist(dedupRecord);
-                    }
-                    CompletableFuture<Void> recorded = early;
-                    if (early != null && outcome == Mailboxes.Outcome.UNREACHABLE) {
-                        // the offline cache is turned off: the message was not accepted after all
-                        early.whenComplete((v, e) -> history.retractPeer(sender.uid(), recipient, rtmId, now));
-                        recorded = null;
-                    }
-                    if (recorded == null && record && outcome == Mailboxes.Outcome.DELIVERED) {
-                        recorded = history.recordPeer(sender.uid(), recipient, rtmId, now, p.payload());
-                    }
-                    if (recorded == null) {
+                    if (cacheable) {
                         mine.complete(result);
                         return;
                     }
-                    recorded.whenComplete((v, e) -> {
+                    // the outcome is already decided; the de-duplication record only protects later retries, and a
+                    // delivered message's history record goes with it in one append
+                    final WriteBatch after = new WriteBatch();
+                    if (flags.cid() != null && dedup.enabled()) {
+                        dedup.record(after, sender.uid(), flags.cid(), rtmId, recipient, result.status());
+                    }
+                    final boolean recorded = record && outcome == Mailboxes.Outcome.DELIVERED
+                            && history.addPeer(after, sender.uid(), recipient, rtmId, now, p.payload());
+                    if (after.isEmpty()) {
+                        mine.complete(result);
+                        return;
+                    }
+                    final CompletableFuture<Void> written = dedup.persist(after);
+                    if (!recorded) {
+                        mine.complete(result);
+                        return;
+                    }
+                    written.whenComplete((v, e) -> {
                         if (e != null) {
                             // delivery does not depend on history: the sender still learns the delivery outcome
                             log.warn("Peer message {} from {} could not be recorded in history: {}", rtmId, sender.uid(),
