@@ -11,10 +11,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Binary layout of stored mail: keys sort by user, box and sequence number. Stateless. */
+/**
+ * Binary layout of stored mail: keys sort by user, box and sequence number. Stateless.
+ *
+ * <p>Value layout, all integers big-endian, strings as {@code int length + UTF-8 bytes}:
+ * {@code version(1) rtmId sender expiresAt(8) qos(1) topic expirySeconds(8, -1 = none) contentType("" = none)
+ * utf8(1) propertyCount(2) (name value)* payloadLength(4) payload}. Version 2 appends
+ * {@code correlationLength(4, -1 = none) correlation responseTopicLength(4, -1 = none) responseTopic}.
+ * Version 1 records (written before Correlation Data and Response Topic were kept) still decode, without them.
+ */
 final class MailCodec {
 
-    private static final byte VERSION = 1;
+    /** The layout written before Correlation Data and Response Topic were kept. */
+    static final byte VERSION_1 = 1;
+    /** The layout written now. */
+    static final byte VERSION_2 = 2;
 
     private MailCodec() {
     }
@@ -64,12 +75,15 @@ final class MailCodec {
             strings[i++] = utf8(p.getKey());
             strings[i++] = utf8(p.getValue());
         }
-        int size = 1 + 8 + 1 + 8 + 1 + 2 + 4 + m.payload().length;
+        final byte[] correlation = m.correlation();
+        final byte[] responseTopic = m.responseTopic() == null ? null : utf8(m.responseTopic());
+        int size = 1 + 8 + 1 + 8 + 1 + 2 + 4 + m.payload().length
+                + 4 + (correlation == null ? 0 : correlation.length) + 4 + (responseTopic == null ? 0 : responseTopic.length);
         for (int k = 0; k < i; k++) {
             size += 4 + strings[k].length;
         }
         final ByteBuffer out = ByteBuffer.allocate(size);
-        out.put(VERSION);
+        out.put(VERSION_2);
         putStr(out, strings[0]);
         putStr(out, strings[1]);
         out.putLong(expiresAt);
@@ -84,7 +98,17 @@ final class MailCodec {
         }
         out.putInt(m.payload().length);
         out.put(m.payload());
+        putBytes(out, correlation);
+        putBytes(out, responseTopic);
         return out.array();
+    }
+
+    private static void putBytes(final ByteBuffer out, final byte[] b) {
+        if (b == null) {
+            out.putInt(-1);
+        } else {
+            putStr(out, b);
+        }
     }
 
     private static byte[] utf8(final String s) {
@@ -98,7 +122,10 @@ final class MailCodec {
 
     static @NotNull RtmMessage decode(final byte @NotNull [] value) {
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(value))) {
-            in.readByte();
+            final byte version = in.readByte();
+            if (version != VERSION_1 && version != VERSION_2) {
+                throw new IOException("unknown mail record version " + version);
+            }
             readStr(in);
             readStr(in);
             in.readLong();
@@ -114,11 +141,32 @@ final class MailCodec {
             }
             final byte[] payload = new byte[in.readInt()];
             in.readFully(payload);
-            return new RtmMessage(topic, payload, qos, false, props, expiry < 0 ? null : expiry, null, null,
-                    contentType.isEmpty() ? null : contentType, utf8);
+            byte[] correlation = null;
+            String responseTopic = null;
+            if (version >= VERSION_2) {
+                correlation = readBytes(in);
+                final byte[] rt = readBytes(in);
+                responseTopic = rt == null ? null : new String(rt, StandardCharsets.UTF_8);
+            }
+            return new RtmMessage(topic, payload, qos, false, props, expiry < 0 ? null : expiry, correlation,
+                    responseTopic, contentType.isEmpty() ? null : contentType, utf8);
         } catch (final IOException e) {
             throw new UncheckedIOException("corrupt mail record", e);
         }
+    }
+
+    // length -1 stands for absent (null), so an empty Correlation Data stays distinct from none
+    private static byte[] readBytes(final DataInputStream in) throws IOException {
+        final int n = in.readInt();
+        if (n == -1) {
+            return null;
+        }
+        if (n < 0 || n > 16 * 1024 * 1024) {
+            throw new IOException("field length " + n + " out of range");
+        }
+        final byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
     }
 
     // strings are length-prefixed UTF-8: unlike writeUTF, no 64 KB limit and no modified encoding
