@@ -262,15 +262,7 @@ final class AttributesImpl implements Attributes {
                 return;
             }
             publishSnapshot();
-            if (!core.submitSubscription(false, List.of(new Subscriptions.Sub(filter(owner), false)), error -> {
-                if (error == null) {
-                    core.complete(f, null);
-                } else {
-                    core.fail(f, error);
-                }
-            })) {
-                core.fail(f, core.notLoggedIn());
-            }
+            core.submitUnsubscription(List.of(new Subscriptions.Sub(filter(owner), false)), f);
         });
         return f;
     }

@@ -146,15 +146,7 @@ final class PresenceImpl implements Presence {
                 core.complete(f, null);
                 return;
             }
-            if (!core.submitSubscription(false, subs, error -> {
-                if (error == null) {
-                    core.complete(f, null);
-                } else {
-                    core.fail(f, error);
-                }
-            })) {
-                core.fail(f, core.notLoggedIn());
-            }
+            core.submitUnsubscription(subs, f);
         });
         return f;
     }
