@@ -38,15 +38,7 @@ final class BroadcastsImpl implements Broadcasts {
         final CompletableFuture<Void> f = new CompletableFuture<>();
         core.onEngine(() -> {
             final boolean was = listening;
-            if (!core.submitSubscription(true, subs(), error -> {
-                if (error == null) {
-                    core.complete(f, null);
-                } else {
-                    listening = was;
-                    core.fail(f, error);
-                }
-            })) {
-                core.fail(f, core.notLoggedIn());
+            if (!core.submitSubscription(subs(), f, () -> listening = was)) {
                 return;
             }
             listening = true;

@@ -105,19 +105,12 @@ final class ChannelsImpl implements Channels {
             if (options.countUpdates()) {
                 subs.add(new Subscriptions.Sub(RtmTopics.count(cid), false));
             }
-            final boolean accepted = core.submitSubscription(true, subs, error -> {
-                if (error == null) {
-                    core.complete(f, null);
-                    return;
-                }
+            if (!core.submitSubscription(subs, f, () -> {
                 if (existing == null && channels.get(cid) == j) {
                     channels.remove(cid);
                     publishSnapshot();
                 }
-                core.fail(f, error);
-            });
-            if (!accepted) {
-                core.fail(f, core.notLoggedIn());
+            })) {
                 return;
             }
             j.memberEvents |= options.memberEvents();

@@ -853,6 +853,28 @@ final class ClientCore {
     }
 
     /**
+     * Submits a subscription whose grant completes {@code f}; when it is refused or times out, runs {@code undo} and
+     * then fails {@code f} with the error. When the client cannot submit it, fails {@code f} with {@link #notLoggedIn()}
+     * at once (without {@code undo}) and returns false: the caller then records nothing. Engine thread.
+     *
+     * @return whether it was submitted
+     */
+    boolean submitSubscription(final List<Subscriptions.Sub> subs, final CompletableFuture<Void> f, final Runnable undo) {
+        final boolean accepted = submitSubscription(true, subs, error -> {
+            if (error == null) {
+                complete(f, null);
+                return;
+            }
+            undo.run();
+            fail(f, error);
+        });
+        if (!accepted) {
+            fail(f, notLoggedIn());
+        }
+        return accepted;
+    }
+
+    /**
      * Submits an unsubscription whose answer completes {@code f} (or fails it with the error); fails {@code f} at once
      * with {@link #notLoggedIn()} when the client cannot submit it. Engine thread.
      */
