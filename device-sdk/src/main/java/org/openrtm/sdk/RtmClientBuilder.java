@@ -8,6 +8,7 @@ import org.openrtm.sdk.broadcast.BroadcastListener;
 import org.openrtm.sdk.call.CallListener;
 import org.openrtm.sdk.channel.ChannelListener;
 import org.openrtm.sdk.presence.PresenceListener;
+import org.openrtm.sdk.internal.Arguments;
 import org.openrtm.sdk.internal.ClientConfig;
 import org.openrtm.sdk.internal.DefaultRtmClient;
 
@@ -122,7 +123,7 @@ public final class RtmClientBuilder {
      * @return this
      */
     public @NotNull RtmClientBuilder sendTimeout(final @NotNull Duration timeout) {
-        this.sendTimeout = positive("sendTimeout", timeout);
+        this.sendTimeout = Arguments.positive("sendTimeout", timeout);
         return this;
     }
 
@@ -133,7 +134,7 @@ public final class RtmClientBuilder {
      * @return this
      */
     public @NotNull RtmClientBuilder requestTimeout(final @NotNull Duration timeout) {
-        this.requestTimeout = positive("requestTimeout", timeout);
+        this.requestTimeout = Arguments.positive("requestTimeout", timeout);
         return this;
     }
 
@@ -143,7 +144,7 @@ public final class RtmClientBuilder {
      * @return this
      */
     public @NotNull RtmClientBuilder loginTimeout(final @NotNull Duration timeout) {
-        this.loginTimeout = positive("loginTimeout", timeout);
+        this.loginTimeout = Arguments.positive("loginTimeout", timeout);
         return this;
     }
 
@@ -374,14 +375,6 @@ public final class RtmClientBuilder {
                 backoffJitter, receiveMaximum, duplicateMemory, receiptTracking, callbackExecutor);
         return new DefaultRtmClient(config, connectionListeners, peerListeners, channelListeners, presenceListeners,
                 broadcastListeners, attributeListeners, callListeners);
-    }
-
-    private static Duration positive(final String name, final Duration d) {
-        Objects.requireNonNull(d, name);
-        if (d.isZero() || d.isNegative()) {
-            throw new IllegalArgumentException(name + " must be positive, but was " + d);
-        }
-        return d;
     }
 
     private static Duration between(final String name, final Duration d, final Duration min, final Duration max) {

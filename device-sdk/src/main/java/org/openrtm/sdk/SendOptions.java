@@ -2,12 +2,12 @@ package org.openrtm.sdk;
 
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
+import org.openrtm.sdk.internal.Arguments;
 
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Options of one peer message. Immutable; build with {@link #builder()}, or use {@link #defaults()}.
@@ -19,7 +19,7 @@ import java.util.Objects;
 public final class SendOptions {
 
     /** Longest client message id the server accepts. */
-    public static final int MAX_CLIENT_MESSAGE_ID_LENGTH = 128;
+    public static final int MAX_CLIENT_MESSAGE_ID_LENGTH = Arguments.MAX_CLIENT_MESSAGE_ID_LENGTH;
     private static final long MAX_EXPIRY_SECONDS = 0xFFFF_FFFFL;
     private static final SendOptions DEFAULTS = new Builder().build();
 
@@ -142,10 +142,7 @@ public final class SendOptions {
          * @throws IllegalArgumentException if zero or negative
          */
         public @NotNull Builder timeout(final @Nullable Duration timeout) {
-            if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
-                throw new IllegalArgumentException("timeout must be positive, but was " + timeout);
-            }
-            this.timeout = timeout;
+            this.timeout = Arguments.positiveOrNull("timeout", timeout);
             return this;
         }
 
@@ -158,12 +155,7 @@ public final class SendOptions {
          * @throws IllegalArgumentException if not 1 to 128 characters
          */
         public @NotNull Builder clientMessageId(final @Nullable String clientMessageId) {
-            if (clientMessageId != null
-                    && (clientMessageId.isEmpty() || clientMessageId.length() > MAX_CLIENT_MESSAGE_ID_LENGTH)) {
-                throw new IllegalArgumentException("clientMessageId must be 1 to " + MAX_CLIENT_MESSAGE_ID_LENGTH
-                        + " characters, but was " + clientMessageId.length() + " characters");
-            }
-            this.clientMessageId = clientMessageId;
+            this.clientMessageId = Arguments.clientMessageId(clientMessageId);
             return this;
         }
 
@@ -174,12 +166,7 @@ public final class SendOptions {
          * @throws IllegalArgumentException if the name is empty or starts with {@code rtm-} (the protocol's own)
          */
         public @NotNull Builder property(final @NotNull String name, final @NotNull String value) {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(value, "value");
-            if (name.isEmpty() || name.startsWith("rtm-")) {
-                throw new IllegalArgumentException("property name must be non-empty and must not start with 'rtm-', but was '"
-                        + name + "'");
-            }
+            Arguments.userProperty(name, value);
             properties.put(name, value);
             return this;
         }

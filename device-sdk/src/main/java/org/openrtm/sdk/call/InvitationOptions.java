@@ -3,9 +3,9 @@ package org.openrtm.sdk.call;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 import org.openrtm.protocol.Ids;
+import org.openrtm.sdk.internal.Arguments;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Options of one invitation: text for the callee, the channel the call is about, the invitation's id and its timeout.
@@ -136,11 +136,7 @@ public final class InvitationOptions {
          * @throws IllegalArgumentException if not positive
          */
         public @NotNull Builder timeout(final @NotNull Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isZero() || timeout.isNegative()) {
-                throw new IllegalArgumentException("timeout must be positive, but was " + timeout);
-            }
-            this.timeout = timeout;
+            this.timeout = Arguments.positive("timeout", timeout);
             return this;
         }
 

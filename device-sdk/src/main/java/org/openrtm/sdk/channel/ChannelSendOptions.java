@@ -4,6 +4,7 @@ import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 import org.openrtm.protocol.Ids;
 import org.openrtm.protocol.Limits;
+import org.openrtm.sdk.internal.Arguments;
 
 import java.time.Duration;
 import java.util.Collection;
@@ -28,7 +29,7 @@ public final class ChannelSendOptions {
     /** Most uids in an {@code only} or {@code except} list. */
     public static final int MAX_LIST = Limits.MAX_RECIPIENT_LIST;
     /** Longest client message id the server accepts. */
-    public static final int MAX_CLIENT_MESSAGE_ID_LENGTH = 128;
+    public static final int MAX_CLIENT_MESSAGE_ID_LENGTH = Arguments.MAX_CLIENT_MESSAGE_ID_LENGTH;
     private static final ChannelSendOptions DEFAULTS = new Builder().build();
 
     private final Set<String> only;
@@ -175,10 +176,7 @@ public final class ChannelSendOptions {
          * @throws IllegalArgumentException if zero or negative
          */
         public @NotNull Builder timeout(final @Nullable Duration timeout) {
-            if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
-                throw new IllegalArgumentException("timeout must be positive, but was " + timeout);
-            }
-            this.timeout = timeout;
+            this.timeout = Arguments.positiveOrNull("timeout", timeout);
             return this;
         }
 
@@ -189,12 +187,7 @@ public final class ChannelSendOptions {
          * @throws IllegalArgumentException if not 1 to 128 characters
          */
         public @NotNull Builder clientMessageId(final @Nullable String clientMessageId) {
-            if (clientMessageId != null
-                    && (clientMessageId.isEmpty() || clientMessageId.length() > MAX_CLIENT_MESSAGE_ID_LENGTH)) {
-                throw new IllegalArgumentException("clientMessageId must be 1 to " + MAX_CLIENT_MESSAGE_ID_LENGTH
-                        + " characters, but was " + clientMessageId.length() + " characters");
-            }
-            this.clientMessageId = clientMessageId;
+            this.clientMessageId = Arguments.clientMessageId(clientMessageId);
             return this;
         }
 
@@ -205,12 +198,7 @@ public final class ChannelSendOptions {
          * @throws IllegalArgumentException if the name is empty or starts with {@code rtm-}
          */
         public @NotNull Builder property(final @NotNull String name, final @NotNull String value) {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(value, "value");
-            if (name.isEmpty() || name.startsWith("rtm-")) {
-                throw new IllegalArgumentException("property name must be non-empty and must not start with 'rtm-', but was '"
-                        + name + "'");
-            }
+            Arguments.userProperty(name, value);
             properties.put(name, value);
             return this;
         }

@@ -232,18 +232,10 @@ final class AttributesImpl implements Attributes {
                 return;
             }
             final Map<String, Long> revisions = new HashMap<>();
-            final boolean accepted = core.submitSubscription(true, List.of(new Subscriptions.Sub(filter(owner), false)),
-                    error -> {
-                        if (error == null) {
-                            core.complete(f, null);
-                            return;
-                        }
-                        watched.remove(owner, revisions);
-                        publishSnapshot();
-                        core.fail(f, error);
-                    });
-            if (!accepted) {
-                core.fail(f, core.notLoggedIn());
+            if (!core.submitSubscription(List.of(new Subscriptions.Sub(filter(owner), false)), f, () -> {
+                watched.remove(owner, revisions);
+                publishSnapshot();
+            })) {
                 return;
             }
             watched.put(owner, revisions);
@@ -262,15 +254,7 @@ final class AttributesImpl implements Attributes {
                 return;
             }
             publishSnapshot();
-            if (!core.submitSubscription(false, List.of(new Subscriptions.Sub(filter(owner), false)), error -> {
-                if (error == null) {
-                    core.complete(f, null);
-                } else {
-                    core.fail(f, error);
-                }
-            })) {
-                core.fail(f, core.notLoggedIn());
-            }
+            core.submitUnsubscription(List.of(new Subscriptions.Sub(filter(owner), false)), f);
         });
         return f;
     }

@@ -1,9 +1,7 @@
 package org.openrtm.sdk.internal;
 
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.jetbrains.annotations.NotNull;
-import org.openrtm.protocol.Props;
 import org.openrtm.protocol.RtmTopics;
 import org.openrtm.sdk.RtmException;
 import org.openrtm.sdk.broadcast.BroadcastListener;
@@ -12,19 +10,15 @@ import org.openrtm.sdk.broadcast.BroadcastResult;
 import org.openrtm.sdk.broadcast.Broadcasts;
 
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /** {@link Broadcasts}: argument checks on the caller's thread, everything else on the engine. */
 final class BroadcastsImpl implements Broadcasts {
 
-    private static final Logger LOG = Logger.getLogger(BroadcastsImpl.class.getName());
 
     private final ClientCore core;
     final CopyOnWriteArrayList<BroadcastListener> listeners = new CopyOnWriteArrayList<>();
@@ -44,15 +38,7 @@ final class BroadcastsImpl implements Broadcasts {
         final CompletableFuture<Void> f = new CompletableFuture<>();
         core.onEngine(() -> {
             final boolean was = listening;
-            if (!core.submitSubscription(true, subs(), error -> {
-                if (error == null) {
-                    core.complete(f, null);
-                } else {
-                    listening = was;
-                    core.fail(f, error);
-                }
-            })) {
-                core.fail(f, core.notLoggedIn());
+            if (!core.submitSubscription(subs(), f, () -> listening = was)) {
                 return;
             }
             listening = true;
@@ -65,15 +51,7 @@ final class BroadcastsImpl implements Broadcasts {
         final CompletableFuture<Void> f = new CompletableFuture<>();
         core.onEngine(() -> {
             listening = false;
-            if (!core.submitSubscription(false, subs(), error -> {
-                if (error == null) {
-                    core.complete(f, null);
-                } else {
-                    core.fail(f, error);
-                }
-            })) {
-                core.fail(f, core.notLoggedIn());
-            }
+            core.submitUnsubscription(subs(), f);
         });
         return f;
     }
@@ -121,26 +99,10 @@ final class BroadcastsImpl implements Broadcasts {
             core.acknowledge(l, m);
             return;
         }
-        final MqttProperties props = m.getProperties();
-        final Map<String, String> own = new LinkedHashMap<>();
-        up.forEach((k, v) -> {
-            if (!k.startsWith("rtm-")) {
-                own.put(k, v);
-            }
-        });
-        final String rtmId = up.get(Props.ID);
-        final BroadcastMessage message = new BroadcastMessage(from, rtmId != null ? rtmId : "",
-                ClientCore.parseLong(up.get(Props.TS)), m.getPayload(), props != null && props.getPayloadFormat(),
-                props == null ? null : props.getContentType(), own);
-        core.callbackThenAck("broadcast listener", l, m, () -> {
-            for (final BroadcastListener listener : listeners) {
-                try {
-                    listener.onBroadcast(message);
-                } catch (final RuntimeException e) {
-                    LOG.log(Level.WARNING, "broadcast listener threw " + e, e);
-                }
-            }
-        });
+        final Incoming in = Incoming.of(m, up);
+        final BroadcastMessage message = new BroadcastMessage(from, in.messageId, in.serverTimeMillis, in.payload, in.text,
+                in.contentType, in.properties);
+        core.deliverThenAck("broadcast listener", l, m, listeners, listener -> listener.onBroadcast(message));
     }
 
     /** The server refused to restore the subscription after a fresh-session reconnect. Engine thread. */

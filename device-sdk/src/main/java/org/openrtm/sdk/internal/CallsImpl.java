@@ -133,7 +133,7 @@ final class CallsImpl implements org.openrtm.sdk.call.Calls {
         }
         locals.put(inv.id, inv);
         inv.guard = core.scheduleOnEngine(() -> timedOut(inv, timeout), timeout);
-        core.sendCall(RtmTopics.call(inv.callee, core.config.uid),
+        core.sendCall(RtmTopics.call(inv.callee(), core.config.uid),
                 json(inv.id, Calls.INVITE, Calls.CONTENT, inv.content, inv.channel))
                 .whenComplete((r, e) -> core.onEngine(() -> sent(inv, r, e)));
     }
@@ -161,19 +161,19 @@ final class CallsImpl implements org.openrtm.sdk.call.Calls {
             return;
         }
         LOG.log(Level.FINE, "{0}: invitation {1} to {2}: no outcome within {3}; canceling it",
-                new Object[] {core.config.uid, inv.id, inv.callee, timeout});
+                new Object[] {core.config.uid, inv.id, inv.callee(), timeout});
         conclude(inv, LocalInvitation.State.FAILED, null, CallFailureReason.TIMEOUT);
         // end it on the server too, as far as it still exists there
-        core.sendCall(RtmTopics.call(inv.callee, core.config.uid), json(inv.id, Calls.CANCEL, null, null, null));
+        core.sendCall(RtmTopics.call(inv.callee(), core.config.uid), json(inv.id, Calls.CANCEL, null, null, null));
     }
 
     private void cancel(final Local inv, final CompletableFuture<Void> f) {
         if (inv.state.isOver()) {
-            core.fail(f, new ConflictException("invitation " + Ids.show(inv.id) + " to " + Ids.show(inv.callee)
+            core.fail(f, new ConflictException("invitation " + Ids.show(inv.id) + " to " + Ids.show(inv.callee())
                     + " is already over (" + inv.state + ")"));
             return;
         }
-        core.sendCall(RtmTopics.call(inv.callee, core.config.uid), json(inv.id, Calls.CANCEL, null, null, null))
+        core.sendCall(RtmTopics.call(inv.callee(), core.config.uid), json(inv.id, Calls.CANCEL, null, null, null))
                 .whenComplete((r, e) -> core.onEngine(() -> {
                     if (e != null) {
                         core.fail(f, unwrap(e));
@@ -223,12 +223,12 @@ final class CallsImpl implements org.openrtm.sdk.call.Calls {
     private void answer(final Remote inv, final boolean accept, final @Nullable String response,
                         final CompletableFuture<Void> f) {
         if (inv.state.isOver() || inv.answering) {
-            core.fail(f, new ConflictException("invitation " + Ids.show(inv.id) + " from " + Ids.show(inv.caller) + " is "
+            core.fail(f, new ConflictException("invitation " + Ids.show(inv.id) + " from " + Ids.show(inv.caller()) + " is "
                     + (inv.answering ? "being answered already" : "over (" + inv.state + ")")));
             return;
         }
         inv.answering = true;
-        core.sendCall(RtmTopics.call(inv.caller, core.config.uid),
+        core.sendCall(RtmTopics.call(inv.caller(), core.config.uid),
                 json(inv.id, accept ? Calls.ACCEPT : Calls.REFUSE, Calls.RESPONSE, response, null))
                 .whenComplete((r, e) -> core.onEngine(() -> {
                     inv.answering = false;
@@ -250,7 +250,7 @@ final class CallsImpl implements org.openrtm.sdk.call.Calls {
         inv.failure = reason;
         inv.state = state;
         cancel(inv.guard);
-        remotes.remove(remoteKey(inv.caller, inv.id), inv);
+        remotes.remove(remoteKey(inv.caller(), inv.id), inv);
         switch (state) {
             case ACCEPTED:
                 tell(l -> l.onRemoteInvitationAccepted(inv));
@@ -305,7 +305,7 @@ final class CallsImpl implements org.openrtm.sdk.call.Calls {
             case Calls.ACCEPT:
             case Calls.REFUSE:
                 final Local inv = locals.get(id);
-                if (inv != null && inv.callee.equals(from)) {
+                if (inv != null && inv.callee().equals(from)) {
                     conclude(inv, Calls.ACCEPT.equals(action) ? LocalInvitation.State.ACCEPTED
                             : LocalInvitation.State.REFUSED, Json.string(body, Calls.RESPONSE), null);
                 }
@@ -326,7 +326,7 @@ final class CallsImpl implements org.openrtm.sdk.call.Calls {
         final String reason = Json.string(body, Calls.REASON);
         if (id != null && state != null && core.config.uid.equals(caller)) {
             final Local inv = locals.get(id);
-            if (inv != null && inv.callee.equals(callee)) {
+            if (inv != null && inv.callee().equals(callee)) {
                 onLocalEvent(inv, state, reason);
             }
         } else if (id != null && state != null && caller != null && core.config.uid.equals(callee)) {
@@ -402,60 +402,76 @@ final class CallsImpl implements org.openrtm.sdk.call.Calls {
 
     // -------------------------------------------------------------------------------------------- the invitations
 
-    /** A sent invitation. State fields are written on the engine only. */
-    private final class Local implements LocalInvitation {
+    /**
+     * What a sent and a received invitation share: the id, the other party, the offer, and the outcome fields (written
+     * on the engine only, read from any thread).
+     *
+     * @param <S> the invitation's state type
+     */
+    private abstract static class Invitation<S extends Enum<S>> {
         final String id;
-        final String callee;
+        /** The callee of a sent invitation, the caller of a received one. */
+        final String peer;
         final String content;
         final String channel;
-        final CompletableFuture<DeliveryStatus> sent = new CompletableFuture<>();
-        final CompletableFuture<State> outcome = new CompletableFuture<>();
-        volatile State state = State.SENDING;
+        volatile S state;
         volatile String response;
         volatile CallFailureReason failure;
         ScheduledFuture<?> guard;
-        ScheduledFuture<?> answerTimer;
 
-        Local(final String id, final String callee, final @Nullable String content, final @Nullable String channel) {
+        Invitation(final String id, final String peer, final @Nullable String content, final @Nullable String channel,
+                   final S initial) {
             this.id = id;
-            this.callee = callee;
+            this.peer = peer;
             this.content = content;
             this.channel = channel;
+            this.state = initial;
         }
 
-        @Override
         public @NotNull String id() {
             return id;
         }
 
-        @Override
-        public @NotNull String callee() {
-            return callee;
-        }
-
-        @Override
         public @Nullable String content() {
             return content;
         }
 
-        @Override
         public @Nullable String channel() {
             return channel;
         }
 
-        @Override
-        public @NotNull State state() {
+        public @NotNull S state() {
             return state;
         }
 
-        @Override
         public @Nullable String response() {
             return response;
         }
 
-        @Override
         public @Nullable CallFailureReason failureReason() {
             return failure;
+        }
+
+        /** {@code kind{id direction peer, state[ failure]}}. */
+        final String describe(final String kind, final String direction) {
+            return kind + "{" + id + " " + direction + " " + peer + ", " + state + (failure != null ? " " + failure : "")
+                    + '}';
+        }
+    }
+
+    /** A sent invitation. */
+    private final class Local extends Invitation<LocalInvitation.State> implements LocalInvitation {
+        final CompletableFuture<DeliveryStatus> sent = new CompletableFuture<>();
+        final CompletableFuture<State> outcome = new CompletableFuture<>();
+        ScheduledFuture<?> answerTimer;
+
+        Local(final String id, final String callee, final @Nullable String content, final @Nullable String channel) {
+            super(id, callee, content, channel, State.SENDING);
+        }
+
+        @Override
+        public @NotNull String callee() {
+            return peer;
         }
 
         @Override
@@ -477,62 +493,21 @@ final class CallsImpl implements org.openrtm.sdk.call.Calls {
 
         @Override
         public String toString() {
-            return "LocalInvitation{" + id + " to " + callee + ", " + state + (failure != null ? " " + failure : "") + '}';
+            return describe("LocalInvitation", "to");
         }
     }
 
-    /** A received invitation. State fields are written on the engine only. */
-    private final class Remote implements RemoteInvitation {
-        final String id;
-        final String caller;
-        final String content;
-        final String channel;
-        volatile State state = State.RECEIVED;
-        volatile String response;
-        volatile CallFailureReason failure;
+    /** A received invitation. */
+    private final class Remote extends Invitation<RemoteInvitation.State> implements RemoteInvitation {
         boolean answering;
-        ScheduledFuture<?> guard;
 
         Remote(final String id, final String caller, final @Nullable String content, final @Nullable String channel) {
-            this.id = id;
-            this.caller = caller;
-            this.content = content;
-            this.channel = channel;
-        }
-
-        @Override
-        public @NotNull String id() {
-            return id;
+            super(id, caller, content, channel, State.RECEIVED);
         }
 
         @Override
         public @NotNull String caller() {
-            return caller;
-        }
-
-        @Override
-        public @Nullable String content() {
-            return content;
-        }
-
-        @Override
-        public @Nullable String channel() {
-            return channel;
-        }
-
-        @Override
-        public @NotNull State state() {
-            return state;
-        }
-
-        @Override
-        public @Nullable String response() {
-            return response;
-        }
-
-        @Override
-        public @Nullable CallFailureReason failureReason() {
-            return failure;
+            return peer;
         }
 
         @Override
@@ -551,8 +526,7 @@ final class CallsImpl implements org.openrtm.sdk.call.Calls {
 
         @Override
         public String toString() {
-            return "RemoteInvitation{" + id + " from " + caller + ", " + state + (failure != null ? " " + failure : "")
-                    + '}';
+            return describe("RemoteInvitation", "from");
         }
     }
 }

@@ -3,7 +3,6 @@ package org.openrtm.sdk.internal;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 import org.openrtm.protocol.Ids;
@@ -106,19 +105,12 @@ final class ChannelsImpl implements Channels {
             if (options.countUpdates()) {
                 subs.add(new Subscriptions.Sub(RtmTopics.count(cid), false));
             }
-            final boolean accepted = core.submitSubscription(true, subs, error -> {
-                if (error == null) {
-                    core.complete(f, null);
-                    return;
-                }
+            if (!core.submitSubscription(subs, f, () -> {
                 if (existing == null && channels.get(cid) == j) {
                     channels.remove(cid);
                     publishSnapshot();
                 }
-                core.fail(f, error);
-            });
-            if (!accepted) {
-                core.fail(f, core.notLoggedIn());
+            })) {
                 return;
             }
             j.memberEvents |= options.memberEvents();
@@ -136,9 +128,7 @@ final class ChannelsImpl implements Channels {
         core.onEngine(() -> {
             channels.remove(cid);
             publishSnapshot();
-            if (!core.submitSubscription(false, filters(cid), completer(f))) {
-                core.fail(f, core.notLoggedIn());
-            }
+            core.submitUnsubscription(filters(cid), f);
         });
         return f;
     }
@@ -147,16 +137,6 @@ final class ChannelsImpl implements Channels {
         return List.of(new Subscriptions.Sub(RtmTopics.channelMsgFilter(cid), true),
                 new Subscriptions.Sub(RtmTopics.memberFilter(cid), false),
                 new Subscriptions.Sub(RtmTopics.count(cid), false));
-    }
-
-    private Consumer<RtmException> completer(final CompletableFuture<Void> f) {
-        return error -> {
-            if (error == null) {
-                core.complete(f, null);
-            } else {
-                core.fail(f, error);
-            }
-        };
     }
 
     @Override
@@ -334,26 +314,10 @@ final class ChannelsImpl implements Channels {
             core.acknowledge(l, m); // left meanwhile
             return;
         }
-        final MqttProperties props = m.getProperties();
-        final Map<String, String> own = new LinkedHashMap<>();
-        up.forEach((k, v) -> {
-            if (!k.startsWith("rtm-")) {
-                own.put(k, v);
-            }
-        });
-        final String rtmId = up.get(Props.ID);
-        final ChannelMessage message = new ChannelMessage(cid, from, rtmId != null ? rtmId : "",
-                ClientCore.parseLong(up.get(Props.TS)), m.getPayload(), props != null && props.getPayloadFormat(),
-                props == null ? null : props.getContentType(), own);
-        core.callbackThenAck("channel listener", l, m, () -> {
-            for (final ChannelListener listener : listeners) {
-                try {
-                    listener.onMessage(message);
-                } catch (final RuntimeException e) {
-                    LOG.log(Level.WARNING, "channel listener threw " + e, e);
-                }
-            }
-        });
+        final Incoming in = Incoming.of(m, up);
+        final ChannelMessage message = new ChannelMessage(cid, from, in.messageId, in.serverTimeMillis, in.payload,
+                in.text, in.contentType, in.properties);
+        core.deliverThenAck("channel listener", l, m, listeners, listener -> listener.onMessage(message));
     }
 
     /** A member marker: {@code {"since":ms}}, or empty when the member left. Engine thread. */

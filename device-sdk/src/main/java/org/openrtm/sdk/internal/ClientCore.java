@@ -238,6 +238,26 @@ final class ClientCore {
         });
     }
 
+    /**
+     * Calls every listener on the callback executor, in order, then acknowledges the message on the engine; a listener
+     * that throws is logged (as {@code what}) and does not keep the others from being called.
+     */
+    <L> void deliverThenAck(final String what, final Link l, final MqttMessage m, final Iterable<L> listeners,
+                            final Consumer<L> call) {
+        callbackThenAck(what, l, m, () -> eachListener(what, listeners, call));
+    }
+
+    /** Calls every listener in order on this thread; a listener that throws is logged and skipped. */
+    static <L> void eachListener(final String what, final Iterable<L> listeners, final Consumer<L> call) {
+        for (final L listener : listeners) {
+            try {
+                call.accept(listener);
+            } catch (final RuntimeException e) {
+                LOG.log(Level.WARNING, what + " threw " + e, e);
+            }
+        }
+    }
+
     ConnectionState state() {
         return state;
     }
@@ -832,6 +852,44 @@ final class ClientCore {
         return true;
     }
 
+    /**
+     * Submits a subscription whose grant completes {@code f}; when it is refused or times out, runs {@code undo} and
+     * then fails {@code f} with the error. When the client cannot submit it, fails {@code f} with {@link #notLoggedIn()}
+     * at once (without {@code undo}) and returns false: the caller then records nothing. Engine thread.
+     *
+     * @return whether it was submitted
+     */
+    boolean submitSubscription(final List<Subscriptions.Sub> subs, final CompletableFuture<Void> f, final Runnable undo) {
+        final boolean accepted = submitSubscription(true, subs, error -> {
+            if (error == null) {
+                complete(f, null);
+                return;
+            }
+            undo.run();
+            fail(f, error);
+        });
+        if (!accepted) {
+            fail(f, notLoggedIn());
+        }
+        return accepted;
+    }
+
+    /**
+     * Submits an unsubscription whose answer completes {@code f} (or fails it with the error); fails {@code f} at once
+     * with {@link #notLoggedIn()} when the client cannot submit it. Engine thread.
+     */
+    void submitUnsubscription(final List<Subscriptions.Sub> subs, final CompletableFuture<Void> f) {
+        if (!submitSubscription(false, subs, error -> {
+            if (error == null) {
+                complete(f, null);
+            } else {
+                fail(f, error);
+            }
+        })) {
+            fail(f, notLoggedIn());
+        }
+    }
+
     /** The server refused to restore a feature's subscription after a fresh-session reconnect. */
     private void subscriptionLost(final String filter, final RtmException why) {
         channels.lost(filter, why);
@@ -1076,29 +1134,11 @@ final class ClientCore {
                 l.acknowledge(m);
                 return;
             }
-            final Map<String, String> own = new LinkedHashMap<>();
-            for (final Map.Entry<String, String> e : up.entrySet()) {
-                if (!e.getKey().startsWith("rtm-")) {
-                    own.put(e.getKey(), e.getValue());
-                }
-            }
-            final PeerMessage pm = new PeerMessage(Objects.requireNonNull(t.sub()), config.uid,
-                    rtmId != null ? rtmId : "", parseLong(up.get(Props.TS)), Props.TRUE.equals(up.get(Props.OFFLINE)),
-                    m.getPayload(), props != null && props.getPayloadFormat(), props == null ? null : props.getContentType(),
-                    own);
-            callbacks.execute(() -> {
-                try {
-                    for (final PeerListener listener : peerListeners) {
-                        try {
-                            listener.onMessage(pm);
-                        } catch (final RuntimeException e) {
-                            LOG.log(Level.WARNING, "peer listener threw " + e, e);
-                        }
-                    }
-                } finally {
-                    onEngine(() -> acknowledge(l, m));
-                }
-            });
+            final Incoming in = Incoming.of(m, up);
+            final PeerMessage pm = new PeerMessage(Objects.requireNonNull(t.sub()), config.uid, in.messageId,
+                    in.serverTimeMillis, Props.TRUE.equals(up.get(Props.OFFLINE)), in.payload, in.text, in.contentType,
+                    in.properties);
+            deliverThenAck("peer listener", l, m, peerListeners, listener -> listener.onMessage(pm));
             return;
         }
         if (t.isValid() && t.family() == TopicFamily.EVENT && config.uid.equals(t.id())) {
@@ -1199,20 +1239,10 @@ final class ClientCore {
         final Receipt receipt = new Receipt(id, to, status != null ? status : Events.STATUS_RECEIVED,
                 ts > 0 ? Instant.ofEpochMilli(ts) : null);
         final CompletableFuture<Receipt> waiting = receipts.arrived(receipt);
-        callbacks.execute(() -> {
-            try {
-                for (final PeerListener listener : peerListeners) {
-                    try {
-                        listener.onReceipt(receipt);
-                    } catch (final RuntimeException e) {
-                        LOG.log(Level.WARNING, "peer listener threw " + e, e);
-                    }
-                }
-                if (waiting != null) {
-                    waiting.complete(receipt);
-                }
-            } finally {
-                onEngine(() -> acknowledge(l, m));
+        callbackThenAck("peer listener", l, m, () -> {
+            eachListener("peer listener", peerListeners, listener -> listener.onReceipt(receipt));
+            if (waiting != null) {
+                waiting.complete(receipt);
             }
         });
     }

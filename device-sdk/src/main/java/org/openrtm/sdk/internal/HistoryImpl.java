@@ -113,10 +113,7 @@ final class HistoryImpl implements History {
     @Override
     public @NotNull Iterator<HistoryMessage> iterate(final @NotNull HistoryQuery query, final @NotNull Duration pageTimeout) {
         Objects.requireNonNull(query, "query");
-        Objects.requireNonNull(pageTimeout, "pageTimeout");
-        if (pageTimeout.isZero() || pageTimeout.isNegative()) {
-            throw new IllegalArgumentException("pageTimeout must be positive, but was " + pageTimeout);
-        }
+        Arguments.positive("pageTimeout", pageTimeout);
         return new Iterator<>() {
             private HistoryQuery nextQuery = query;
             private Iterator<HistoryMessage> current = Collections.emptyIterator();

@@ -111,17 +111,10 @@ final class PresenceImpl implements Presence {
                 core.complete(f, null);
                 return;
             }
-            final boolean accepted = core.submitSubscription(true, subs, error -> {
-                if (error == null) {
-                    core.complete(f, null);
-                    return;
-                }
+            if (!core.submitSubscription(subs, f, () -> {
                 added.forEach((uid, w) -> watched.remove(uid, w));
                 publishSnapshot();
-                core.fail(f, error);
-            });
-            if (!accepted) {
-                core.fail(f, core.notLoggedIn());
+            })) {
                 return;
             }
             watched.putAll(added);
@@ -146,15 +139,7 @@ final class PresenceImpl implements Presence {
                 core.complete(f, null);
                 return;
             }
-            if (!core.submitSubscription(false, subs, error -> {
-                if (error == null) {
-                    core.complete(f, null);
-                } else {
-                    core.fail(f, error);
-                }
-            })) {
-                core.fail(f, core.notLoggedIn());
-            }
+            core.submitUnsubscription(subs, f);
         });
         return f;
     }
