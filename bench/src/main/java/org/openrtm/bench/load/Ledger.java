@@ -10,8 +10,10 @@ import org.openrtm.bench.metrics.Latency;
 import org.openrtm.bench.metrics.LatencyRecorder;
 import org.openrtm.protocol.Props;
 
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
@@ -176,6 +178,28 @@ public final class Ledger {
         final long origin = originNanos;
         latency.recordNanos(arrivalNanos - (origin > 0 ? origin : h.intendedNanos()));
         touch();
+    }
+
+    /**
+     * The pairs (recipients) that have seen fewer than {@code expected} distinct messages, for diagnosing a phase
+     * that did not finish.
+     *
+     * @param expected messages each pair should have seen
+     * @param max      at most this many pairs are returned
+     * @return pair index and messages seen, in pair order
+     */
+    public @NotNull List<int[]> pairsShort(final int expected, final int max) {
+        final List<int[]> out = new ArrayList<>();
+        for (int i = 0; i < pairs.length && out.size() < max; i++) {
+            final int seen;
+            synchronized (pairs[i]) {
+                seen = pairs[i].seen.cardinality();
+            }
+            if (seen < expected) {
+                out.add(new int[] {i, seen});
+            }
+        }
+        return out;
     }
 
     /** Counts a receipt event that reached a sender. */

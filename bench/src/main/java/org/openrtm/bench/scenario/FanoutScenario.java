@@ -73,6 +73,8 @@ public final class FanoutScenario implements Scenario {
     private static final AtomicInteger PHASES = new AtomicInteger(1_000_000);
 
     private final List<Integer> members;
+    /** The current repetition's members, for naming the ones that missed messages. */
+    private volatile List<Device> pool;
     private final List<String> variants;
     private final int listSize;
     private final int payload;
@@ -258,6 +260,7 @@ public final class FanoutScenario implements Scenario {
             throws Exception {
         final boolean rtm = broker.target().isRtm();
         final List<Device> pool = new ArrayList<>(maxMembers());
+        this.pool = pool;
         final LongAdder strays = new LongAdder();
         final AtomicReference<Phase> current = new AtomicReference<>();
         for (int i = 0; i < maxMembers(); i++) {
@@ -479,6 +482,19 @@ public final class FanoutScenario implements Scenario {
         log.info("{} {}: {} deliveries/s, p99 {} ms{}", broker.target().id(), name,
                 Math.round(l.deliveredCount() / ((end - start) / 1e9)), l.latency().p99Ms(),
                 complete ? "" : " (incomplete)");
+        if (!complete) {
+            final StringBuilder shortOnes = new StringBuilder();
+            for (final int[] p : l.pairsShort((int) total, 5)) {
+                final List<Device> members = pool;
+                final Device d = members == null ? null : members.get(ph.from + p[0]);
+                shortOnes.append(shortOnes.length() == 0 ? "" : ", ").append("member #").append(ph.from + p[0])
+                        .append(d == null ? "" : " (" + d.uid() + (d.isConnected() ? ", connected" : ", NOT connected")
+                                + ")")
+                        .append(" got ").append(p[1]);
+            }
+            log.warn("{} {}: recipients short of the {} messages (first 5): {}", broker.target().id(), name, total,
+                    shortOnes.length() == 0 ? "none (PUBACKs missing)" : shortOnes);
+        }
         if (!complete) {
             // let a backlog clear so that it does not spill into the next phase
             waitFor(() -> l.deliveredCount() >= l.ackedCount() * recipients, Duration.ofSeconds(60));
