@@ -510,9 +510,27 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
                 }
                 return;
             }
-            subscriptionLookup.apply(connection.uid()).whenComplete((subs, error) -> u.lane.execute(() -> {
-                if (error != null || u.connection != connection.number()) {
+            // the resumed session's subscriptions are read back from HiveMQ first: until then the user counts as
+            // not subscribed, so that a message sent meanwhile is cached behind the ones already cached and the
+            // drain below hands them out in send order (with the previous connection's filters it would be handed
+            // at once, ahead of them)
+            final Map<Box, Map<String, Integer>> previous = new EnumMap<>(Box.class);
+            for (final Box b : Box.values()) {
+                previous.put(b, new HashMap<>(u.filters.get(b)));
+                u.filters.get(b).clear();
+            }
+            subscriptionLookup.apply(connection.uid()).whenComplete((looked, error) -> u.lane.execute(() -> {
+                if (u.connection != connection.number()) {
                     return;
+                }
+                final Map<String, Integer> subs = new HashMap<>();
+                if (error != null) {
+                    // fall back to what the session had before: the best guess, and what a resumed session keeps
+                    log.warn("Subscriptions of {} could not be read back ({}); using its previous ones",
+                            connection.uid(), error.toString());
+                    previous.values().forEach(subs::putAll);
+                } else {
+                    subs.putAll(looked);
                 }
                 for (final Map.Entry<String, Integer> s : subs.entrySet()) {
                     final Box box = boxOf(s.getKey(), connection.uid());

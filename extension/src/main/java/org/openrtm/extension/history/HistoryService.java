@@ -35,14 +35,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiPredicate;
 
 /**
- * Message history: records accepted peer and channel messages in a store of its own, answers {@code history.query},
+ * Message history: records accepted peer and channel messages, answers {@code history.query},
  * and removes messages past the retention or over the per-conversation cap in the background.
  *
  * <h2>Recording</h2>
- * A record is one journaled write to the history store ({@code <data>/history}: files and checkpoints of its own),
- * whose journal the main store's writer thread writes in the same turn as the mailbox writes queued with it (see
- * {@code Store.open} with {@code shareWriterOf}). The sender's PUBACK waits for it, so history survives
- * {@code kill -9} like the offline cache does.
+ * A record is an entry of the main store's keyspace {@value #KEYSPACE} (checkpointed into MapDB as blocks by
+ * {@link HistoryBlocks}). The message paths add it to the {@code WriteBatch} that stores the message itself (mailbox
+ * entry, {@code rtm-cid} de-duplication record), so all of them are one journal append: after a {@code kill -9} they
+ * are there together or not at all. The sender's PUBACK waits for that append, so history survives {@code kill -9}
+ * like the offline cache does.
  *
  * <h2>Who may read</h2>
  * A peer conversation: either side. A channel: its current members, who see every message except those sent with an

@@ -1,0 +1,138 @@
+package org.openrtm.extension.delivery;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openrtm.extension.session.Connection;
+import org.openrtm.extension.session.Sessions;
+import org.openrtm.extension.store.Store;
+import org.openrtm.extension.store.StoreOptions;
+import org.openrtm.protocol.Props;
+import org.openrtm.protocol.Role;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Send order across a resumed session: the mailbox reads the session's subscriptions back from HiveMQ after a
+ * reconnect, and a message sent before that answer must not overtake the messages already cached for the user (seen
+ * once in the device SDK's ReconnectIT: m47 arrived before m40 to m46 after repeated connection cuts).
+ */
+class MailboxesOrderTest {
+
+    private static final String INBOX = "rtm/user/bob/inbox/+";
+
+    @TempDir
+    Path dir;
+
+    private Store store;
+    private ExecutorService lanes;
+    private Mailboxes mailboxes;
+    private final Sessions sessions = new Sessions(100, 100);
+    private final List<String> handed = new CopyOnWriteArrayList<>();
+    private final AtomicReference<CompletableFuture<Map<String, Integer>>> lookup = new AtomicReference<>();
+
+    @BeforeEach
+    void open() throws Exception {
+        store = Store.open(dir, StoreOptions.defaults(), List.of(Mailboxes.KEYSPACE), Store.DIRECT);
+        lanes = Executors.newFixedThreadPool(2);
+        final Outbound recording = new Outbound() {
+            @Override
+            public CompletableFuture<Boolean> toClient(final String clientId, final RtmMessage message) {
+                handed.add(new String(message.payload(), StandardCharsets.UTF_8)
+                        + (Props.TRUE.equals(message.property(Props.OFFLINE)) ? " (offline)" : ""));
+                return CompletableFuture.completedFuture(true);
+            }
+
+            @Override
+            public CompletableFuture<Void> publish(final RtmMessage message) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public CompletableFuture<Void> forEachRetained(final BiConsumer<String, byte[]> action) {
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+        final long week = Duration.ofDays(7).toMillis();
+        mailboxes = new Mailboxes(store, recording, lanes, Clock.systemUTC(),
+                Map.of(Box.INBOX, new Mailboxes.BoxLimits(200, week), Box.EVENT, new Mailboxes.BoxLimits(200, week)),
+                uid -> lookup.get());
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        lanes.shutdownNow();
+        store.close();
+    }
+
+    private Connection connect(final boolean sessionPresent) {
+        final Connection c = sessions.prepare("bob", Role.USER, Connection.Via.MQTT, true, 3600);
+        sessions.established(c.number(), sessionPresent);
+        mailboxes.connected(c);
+        return c;
+    }
+
+    private Mailboxes.Outcome send(final String text) throws Exception {
+        final RtmMessage m = new RtmMessage("rtm/user/bob/inbox/alice", text.getBytes(StandardCharsets.UTF_8), 1, false,
+                List.of(), null, null, null, null, true);
+        return mailboxes.send("bob", Box.INBOX, m, "id-" + text, "alice", true, 0, null).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aMessageSentWhileAResumedSessionsSubscriptionsAreReadBack_comesAfterTheCachedOnes() throws Exception {
+        final Connection first = connect(false);
+        mailboxes.granted(first, INBOX, 1);
+        assertThat(send("m1")).isEqualTo(Mailboxes.Outcome.DELIVERED);
+
+        // the connection drops before m1 is acknowledged (HiveMQ keeps it in the session); two messages are cached
+        mailboxes.disconnected(first, Sessions.CloseKind.LOST, true);
+        assertThat(send("m2")).isEqualTo(Mailboxes.Outcome.CACHED);
+        assertThat(send("m3")).isEqualTo(Mailboxes.Outcome.CACHED);
+
+        // the session is resumed; HiveMQ has not answered which subscriptions it has yet
+        lookup.set(new CompletableFuture<>());
+        connect(true);
+        assertThat(send("m4")).as("sent before the subscriptions are known: cached behind m2 and m3")
+                .isEqualTo(Mailboxes.Outcome.CACHED);
+        assertThat(handed).containsExactly("m1");
+
+        lookup.get().complete(Map.of(INBOX, 1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> handed.size() == 4);
+        // m1 is the session's to send again (same session), not the mailbox's
+        assertThat(handed).containsExactly("m1", "m2 (offline)", "m3 (offline)", "m4 (offline)");
+        assertThat(send("m5")).isEqualTo(Mailboxes.Outcome.DELIVERED);
+        assertThat(handed).endsWith("m5");
+    }
+
+    @Test
+    void whenTheSubscriptionsCannotBeReadBack_thePreviousOnesAreUsed_andTheCacheIsDrained() throws Exception {
+        final Connection first = connect(false);
+        mailboxes.granted(first, INBOX, 1);
+        assertThat(send("m0")).isEqualTo(Mailboxes.Outcome.DELIVERED);
+        mailboxes.disconnected(first, Sessions.CloseKind.LOST, true);
+        assertThat(send("m1")).isEqualTo(Mailboxes.Outcome.CACHED);
+
+        lookup.set(CompletableFuture.failedFuture(new IllegalStateException("subscription store busy")));
+        connect(true);
+        await().atMost(Duration.ofSeconds(10)).until(() -> handed.size() == 2);
+        assertThat(handed).containsExactly("m0", "m1 (offline)");
+        assertThat(send("m2")).isEqualTo(Mailboxes.Outcome.DELIVERED);
+        assertThat(handed).containsExactly("m0", "m1 (offline)", "m2");
+    }
+}
