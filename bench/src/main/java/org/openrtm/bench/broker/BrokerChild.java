@@ -117,9 +117,30 @@ public final class BrokerChild {
                 case "STOP":
                     return;
                 default:
+                    if (line.startsWith("SUBS ")) {
+                        out.println(PREFIX + subscriptions(line.substring(5).trim()));
+                        break;
+                    }
                     out.println(PREFIX + "ERROR unknown command");
                     break;
             }
+        }
+    }
+
+    /**
+     * A diagnostic for a member that missed messages: the client's subscriptions as HiveMQ's subscription store holds
+     * them ({@code SUBS <client> <filter> <filter> ...}, or {@code SUBS <client> ERROR <why>}).
+     */
+    private static String subscriptions(final String clientId) {
+        try {
+            final StringBuilder b = new StringBuilder("SUBS ").append(clientId);
+            for (final var s : com.hivemq.extension.sdk.api.services.Services.subscriptionStore()
+                    .getSubscriptions(clientId).get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                b.append(' ').append(s.getTopicFilter());
+            }
+            return b.toString();
+        } catch (final Exception | LinkageError e) {
+            return "SUBS " + clientId + " ERROR " + e;
         }
     }
 

@@ -36,6 +36,14 @@ public interface BrokerHandle extends AutoCloseable {
      */
     @NotNull Memory memory(boolean collect);
 
+    /**
+     * For diagnosing a client that missed messages: its subscriptions as the broker holds them, space-separated, or a
+     * sentence saying why they are not known (brokers other than the embedded HiveMQ cannot tell).
+     */
+    default @NotNull String subscriptionsOf(final @NotNull String clientId) {
+        return "unknown (this broker cannot list a client's subscriptions)";
+    }
+
     /** Whether the process is still running. */
     boolean isAlive();
 

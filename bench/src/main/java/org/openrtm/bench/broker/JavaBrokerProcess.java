@@ -193,6 +193,23 @@ public final class JavaBrokerProcess implements BrokerHandle {
     }
 
     @Override
+    public synchronized @NotNull String subscriptionsOf(final @NotNull String clientId) {
+        try {
+            replies.clear();
+            control.write("SUBS " + clientId + "\n");
+            control.flush();
+            final String reply = poll(REPLY_TIMEOUT_SECONDS);
+            if (reply != null && reply.startsWith("SUBS " + clientId)) {
+                final String rest = reply.substring(5 + clientId.length()).trim();
+                return rest.isEmpty() ? "none" : rest;
+            }
+            return "unknown (the broker answered " + reply + ")";
+        } catch (final IOException e) {
+            return "unknown (control channel: " + e + ")";
+        }
+    }
+
+    @Override
     public boolean isAlive() {
         return process.isAlive();
     }

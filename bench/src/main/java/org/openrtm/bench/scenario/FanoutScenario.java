@@ -489,7 +489,7 @@ public final class FanoutScenario implements Scenario {
                 final Device d = members == null ? null : members.get(ph.from + p[0]);
                 shortOnes.append(shortOnes.length() == 0 ? "" : ", ").append("member #").append(ph.from + p[0])
                         .append(d == null ? "" : " (" + d.uid() + (d.isConnected() ? ", connected" : ", NOT connected")
-                                + ")")
+                                + ", subscriptions at the broker: " + broker.subscriptionsOf(d.uid()) + ")")
                         .append(" got ").append(p[1]);
             }
             log.warn("{} {}: recipients short of the {} messages (first 5): {}", broker.target().id(), name, total,
