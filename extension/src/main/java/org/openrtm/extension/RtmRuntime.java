@@ -39,8 +39,10 @@ import org.openrtm.extension.rpc.ServerInfo;
 import org.openrtm.extension.session.ConnackTracker;
 import org.openrtm.extension.session.LifecycleListener;
 import org.openrtm.extension.session.Sessions;
+import org.openrtm.extension.store.Keyspace;
 import org.openrtm.extension.store.Store;
 import org.openrtm.extension.store.StoreOptions;
+import org.openrtm.extension.store.WriteBatch;
 import org.openrtm.extension.util.Lanes;
 import org.openrtm.protocol.Rpc;
 import org.openrtm.protocol.RtmIds;
@@ -50,20 +52,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Path;
-import org.openrtm.extension.store.WriteBatch;
-import org.openrtm.extension.store.Keyspace;
-import java.util.Arrays;
-import java.util.ArrayList;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
@@ -462,7 +463,7 @@ public final class RtmRuntime implements AutoCloseable {
                 final byte[] last = chunk.get(chunk.size() - 1).key();
                 next = Arrays.copyOf(last, last.length + 1); // the smallest key after the last one
             }
-        } catch (final java.util.concurrent.CompletionException e) {
+        } catch (final CompletionException e) {
             throw new IOException("history migration from " + old + " failed: " + e.getCause(), e.getCause());
         }
         final Path moved = dataDir.resolve("history.migrated");

@@ -156,12 +156,11 @@ public final class RtmTopics {
         if (cidEnd < 0 || topic.indexOf('/', cidEnd + 1) >= 0) {
             return null;
         }
-        final String cid = topic.substring(uidEnd + 1, cidEnd);
-        final String from = topic.substring(cidEnd + 1);
-        if (Ids.cidError(cid) != null || Ids.describe("from", from, Ids.MAX_ID_LENGTH) != null) {
-            return null;
+        try {
+            return channelMsg(topic.substring(uidEnd + 1, cidEnd), topic.substring(cidEnd + 1));
+        } catch (final IllegalArgumentException e) {
+            return null; // a malformed channel id or sender
         }
-        return ROOT + "/channel/" + cid + "/msg/" + from;
     }
 
     private static String channelDirectFilterBase(final String uid, final String cid) {

@@ -34,6 +34,7 @@ class RtmTopicsTest {
         assertThat(RtmTopics.channelMsgOfDirect("rtm/direct/bob/c1")).isNull();
         assertThat(RtmTopics.channelMsgOfDirect("rtm/direct/bob/c1/alice/x")).isNull();
         assertThat(RtmTopics.channelMsgOfDirect("rtm/direct/bob/c1/+")).isNull();
+        assertThat(RtmTopics.channelMsgOfDirect("rtm/direct/bob/c#1/alice")).as("a malformed channel id").isNull();
         assertThat(RtmTopics.channelMsgOfDirect("rtm/channel/c1/msg/alice")).isNull();
         assertThat(RtmTopics.parse("rtm/direct/bob/c1/alice").isValid()).isFalse();
         assertThat(RtmTopics.analyzeFilter("rtm/direct/bob/c1/+").matches()).isEmpty();

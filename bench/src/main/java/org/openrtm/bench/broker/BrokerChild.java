@@ -1,5 +1,7 @@
 package org.openrtm.bench.broker;
 
+import com.hivemq.extension.sdk.api.services.Services;
+import com.hivemq.extension.sdk.api.services.subscription.TopicSubscription;
 import org.openrtm.broker.RtmBroker;
 
 import java.io.BufferedReader;
@@ -12,6 +14,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The main class of a broker child process: HiveMQ CE with the OpenRTM extension ({@code --kind rtm}), without it
@@ -134,8 +137,8 @@ public final class BrokerChild {
     private static String subscriptions(final String clientId) {
         try {
             final StringBuilder b = new StringBuilder("SUBS ").append(clientId);
-            for (final var s : com.hivemq.extension.sdk.api.services.Services.subscriptionStore()
-                    .getSubscriptions(clientId).get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            for (final TopicSubscription s : Services.subscriptionStore().getSubscriptions(clientId)
+                    .get(10, TimeUnit.SECONDS)) {
                 b.append(' ').append(s.getTopicFilter());
             }
             return b.toString();

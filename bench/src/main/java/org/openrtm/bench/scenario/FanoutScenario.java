@@ -484,9 +484,9 @@ public final class FanoutScenario implements Scenario {
                 complete ? "" : " (incomplete)");
         if (!complete) {
             final StringBuilder shortOnes = new StringBuilder();
+            final List<Device> devices = pool;
             for (final int[] p : l.pairsShort((int) total, 5)) {
-                final List<Device> members = pool;
-                final Device d = members == null ? null : members.get(ph.from + p[0]);
+                final Device d = devices == null ? null : devices.get(ph.from + p[0]);
                 shortOnes.append(shortOnes.length() == 0 ? "" : ", ").append("member #").append(ph.from + p[0])
                         .append(d == null ? "" : " (" + d.uid() + (d.isConnected() ? ", connected" : ", NOT connected")
                                 + ", subscriptions at the broker: " + broker.subscriptionsOf(d.uid()) + ")")
@@ -494,8 +494,6 @@ public final class FanoutScenario implements Scenario {
             }
             log.warn("{} {}: recipients short of the {} messages (first 5): {}", broker.target().id(), name, total,
                     shortOnes.length() == 0 ? "none (PUBACKs missing)" : shortOnes);
-        }
-        if (!complete) {
             // let a backlog clear so that it does not spill into the next phase
             waitFor(() -> l.deliveredCount() >= l.ackedCount() * recipients, Duration.ofSeconds(60));
         }

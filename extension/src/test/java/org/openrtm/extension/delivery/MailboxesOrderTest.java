@@ -94,16 +94,23 @@ class MailboxesOrderTest {
         return mailboxes.send("bob", Box.INBOX, m, "id-" + text, "alice", true, 0, null).get(10, TimeUnit.SECONDS);
     }
 
-    @Test
-    void aMessageSentWhileAResumedSessionsSubscriptionsAreReadBack_comesAfterTheCachedOnes() throws Exception {
+    /**
+     * Bob subscribes to his inbox, is handed {@code live}, and his connection drops before he acknowledges it (HiveMQ
+     * keeps it in the session); then {@code cached} are sent and cached.
+     */
+    private void handedThenCached(final String live, final String... cached) throws Exception {
         final Connection first = connect(false);
         mailboxes.granted(first, INBOX, 1);
-        assertThat(send("m1")).isEqualTo(Mailboxes.Outcome.DELIVERED);
-
-        // the connection drops before m1 is acknowledged (HiveMQ keeps it in the session); two messages are cached
+        assertThat(send(live)).isEqualTo(Mailboxes.Outcome.DELIVERED);
         mailboxes.disconnected(first, Sessions.CloseKind.LOST, true);
-        assertThat(send("m2")).isEqualTo(Mailboxes.Outcome.CACHED);
-        assertThat(send("m3")).isEqualTo(Mailboxes.Outcome.CACHED);
+        for (final String text : cached) {
+            assertThat(send(text)).as(text).isEqualTo(Mailboxes.Outcome.CACHED);
+        }
+    }
+
+    @Test
+    void aMessageSentWhileAResumedSessionsSubscriptionsAreReadBack_comesAfterTheCachedOnes() throws Exception {
+        handedThenCached("m1", "m2", "m3");
 
         // the session is resumed; HiveMQ has not answered which subscriptions it has yet
         lookup.set(new CompletableFuture<>());
@@ -122,11 +129,7 @@ class MailboxesOrderTest {
 
     @Test
     void whenTheSubscriptionsCannotBeReadBack_thePreviousOnesAreUsed_andTheCacheIsDrained() throws Exception {
-        final Connection first = connect(false);
-        mailboxes.granted(first, INBOX, 1);
-        assertThat(send("m0")).isEqualTo(Mailboxes.Outcome.DELIVERED);
-        mailboxes.disconnected(first, Sessions.CloseKind.LOST, true);
-        assertThat(send("m1")).isEqualTo(Mailboxes.Outcome.CACHED);
+        handedThenCached("m0", "m1");
 
         lookup.set(CompletableFuture.failedFuture(new IllegalStateException("subscription store busy")));
         connect(true);
