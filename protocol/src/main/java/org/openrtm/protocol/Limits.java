@@ -18,6 +18,8 @@ public final class Limits {
     public static final long OFFLINE_TTL_SECONDS = 7L * 24 * 3600;
     /** De-duplication window for {@value Props#CID}, in seconds (10 minutes). */
     public static final long DEDUP_WINDOW_SECONDS = 600;
+    /** Longest {@value Props#CID} a sender may give, in characters. */
+    public static final int MAX_CID_LENGTH = 128;
     /** Most uids in an {@value Props#ONLY} or {@value Props#EXCEPT} list. */
     public static final int MAX_RECIPIENT_LIST = 128;
     /** Most presence subscriptions per client. */

@@ -5,6 +5,14 @@ package org.openrtm.protocol;
  */
 public final class Props {
 
+    /** What every one of the protocol's own property names starts with; application properties must not. */
+    public static final String PREFIX = "rtm-";
+
+    /** Whether {@code name} is one of the protocol's own property names (starts with {@value #PREFIX}). */
+    public static boolean isProtocols(final String name) {
+        return name.startsWith(PREFIX);
+    }
+
     /** Message id assigned by the extension; on delivered messages and on successful PUBACKs. */
     public static final String ID = "rtm-id";
     /** Server receive time in ms since the epoch; on delivered messages and attribute writes. */

@@ -3,6 +3,8 @@ package org.openrtm.sdk.internal;
 import org.jetbrains.annotations.Contract;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
+import org.openrtm.protocol.Limits;
+import org.openrtm.protocol.Props;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -15,7 +17,7 @@ import java.util.Objects;
 public final class Arguments {
 
     /** Longest client message id ({@code rtm-cid}) the server accepts. */
-    public static final int MAX_CLIENT_MESSAGE_ID_LENGTH = 128;
+    public static final int MAX_CLIENT_MESSAGE_ID_LENGTH = Limits.MAX_CID_LENGTH;
 
     private Arguments() {
     }
@@ -72,7 +74,7 @@ public final class Arguments {
     public static void userProperty(final @Nullable String name, final @Nullable String value) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
-        if (name.isEmpty() || name.startsWith("rtm-")) {
+        if (name.isEmpty() || Props.isProtocols(name)) {
             throw new IllegalArgumentException("property name must be non-empty and must not start with 'rtm-', but was '"
                     + name + "'");
         }

@@ -56,7 +56,7 @@ final class Incoming {
     static Map<String, String> ownProperties(final Map<String, String> up) {
         final Map<String, String> own = new LinkedHashMap<>();
         up.forEach((k, v) -> {
-            if (!k.startsWith("rtm-")) {
+            if (!Props.isProtocols(k)) {
                 own.put(k, v);
             }
         });

@@ -3,6 +3,7 @@ package org.openrtm.extension.routing;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 import org.openrtm.protocol.Ids;
+import org.openrtm.protocol.Limits;
 import org.openrtm.protocol.Props;
 
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ public record SenderOptions(boolean cache, boolean history, @Nullable String cid
                             @Nullable Set<String> except) {
 
     /** Longest accepted {@code rtm-cid}, in characters. */
-    public static final int MAX_CID_LENGTH = 128;
+    public static final int MAX_CID_LENGTH = Limits.MAX_CID_LENGTH;
 
     /**
      * Parses the sender's properties.
@@ -92,7 +93,7 @@ public record SenderOptions(boolean cache, boolean history, @Nullable String cid
             final @NotNull List<Map.Entry<String, String>> props, final @NotNull String rtmId, final long ts) {
         final List<Map.Entry<String, String>> out = new ArrayList<>(props.size() + 2);
         for (final Map.Entry<String, String> e : props) {
-            if (!e.getKey().startsWith("rtm-")) {
+            if (!Props.isProtocols(e.getKey())) {
                 out.add(e);
             }
         }
