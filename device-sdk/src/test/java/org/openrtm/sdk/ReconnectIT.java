@@ -78,7 +78,9 @@ class ReconnectIT {
                 }
                 sends.addAll(these);
                 // cut while some of this batch are answered and others are still in flight or waiting
-                await().atMost(Duration.ofSeconds(20)).until(() -> these.stream().filter(CompletableFuture::isDone).count() >= 3);
+                // polled every millisecond: at the default 100 ms the whole batch may be answered before the cut
+                await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(20))
+                        .until(() -> these.stream().filter(CompletableFuture::isDone).count() >= 3);
                 aliceLink.cutAll();
                 bobLink.cutAll();
             }

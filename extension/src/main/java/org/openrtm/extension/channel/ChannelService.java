@@ -294,7 +294,9 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
         if (cid == null) {
             return;
         }
-        lanes.of(uid).execute(() -> {
+        // inline when the user's lane is idle (the usual case), as for a join: the member has left before its
+        // UNSUBACK goes out, so a join right after it is not refused over the channel limit
+        lanes.of(uid).runOrQueue(() -> {
             final Member m = member(uid);
             final boolean last;
             synchronized (m) {
