@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -119,7 +118,16 @@ final class HistoryCodec {
 
     /** The time written right after the conversation: a record's time, a block's bucket, or a bound's time. */
     static long tsOf(final byte @NotNull [] key) {
-        return ByteBuffer.wrap(key, conversationLength(key), 8).getLong();
+        return tsAt(key, conversationLength(key));
+    }
+
+    /** The time written at {@code offset} (the conversation's length) of a key. */
+    static long tsAt(final byte @NotNull [] key, final int offset) {
+        long ts = 0;
+        for (int i = offset; i < offset + 8; i++) {
+            ts = (ts << 8) | (key[i] & 0xFF);
+        }
+        return ts;
     }
 
     /** The bucket a record key or block key belongs to. */
@@ -207,16 +215,16 @@ final class HistoryCodec {
     /**
      * Encodes a block.
      *
-     * @param records key tail (time and rtm-id, {@value #TAIL} bytes) → record value, in key order
+     * @param records the bucket's records (full record keys of one conversation), in key order
      */
-    static byte @NotNull [] encodeBlock(final @NotNull Iterable<Map.Entry<byte[], byte[]>> records, final int count) {
+    static byte @NotNull [] encodeBlock(final @NotNull List<Item> records) {
         int size = 1 + 4;
-        for (final Map.Entry<byte[], byte[]> e : records) {
-            size += TAIL + 4 + e.getValue().length;
+        for (final Item r : records) {
+            size += TAIL + 4 + r.value().length;
         }
-        final ByteBuffer out = ByteBuffer.allocate(size).put(BLOCK).putInt(count);
-        for (final Map.Entry<byte[], byte[]> e : records) {
-            out.put(e.getKey()).putInt(e.getValue().length).put(e.getValue());
+        final ByteBuffer out = ByteBuffer.allocate(size).put(BLOCK).putInt(records.size());
+        for (final Item r : records) {
+            out.put(r.key(), r.key().length - TAIL, TAIL).putInt(r.value().length).put(r.value());
         }
         return out.array();
     }
