@@ -67,6 +67,12 @@ final class HistoryBlocks implements CheckpointWriter {
         }
     }
 
+    /** Records are keyed by conversation (which ends with a 0 byte), then time: appended in order within it. */
+    @Override
+    public boolean groupsByPrefix() {
+        return true;
+    }
+
     /**
      * Merges a block's records (sorted) with the changes to its bucket (sorted, one per key): a change replaces or, with
      * no value, removes the record of its key. Both lists hold full record keys of one conversation.

@@ -39,4 +39,14 @@ public interface CheckpointWriter {
      * @param base    the keyspace's MapDB map, to read and write
      */
     void checkpoint(@NotNull List<Change> changes, @NotNull NavigableMap<byte[], byte[]> base);
+
+    /**
+     * Whether the keyspace's keys name a group in their first bytes, up to and including the first 0 byte, and are
+     * written mostly in ascending order within their group (history: a conversation, then the time). The in-memory
+     * layers then hold each group as a sorted array, so that such a write costs a hash lookup and an append instead of
+     * a skip-list descent through every group's keys.
+     */
+    default boolean groupsByPrefix() {
+        return false;
+    }
 }

@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -74,13 +73,13 @@ public final class Store implements AutoCloseable {
     }
 
     private static final class Layer {
-        final List<ConcurrentSkipListMap<byte[], Val>> maps;
+        final List<LayerMap<Val>> maps;
         int size;
 
-        Layer(final int keyspaces) {
-            final List<ConcurrentSkipListMap<byte[], Val>> list = new ArrayList<>(keyspaces);
-            for (int i = 0; i < keyspaces; i++) {
-                list.add(new ConcurrentSkipListMap<>(Arrays::compareUnsigned));
+        Layer(final boolean[] grouped) {
+            final List<LayerMap<Val>> list = new ArrayList<>(grouped.length);
+            for (final boolean g : grouped) {
+                list.add(g ? new LayerMap.Grouped<>() : new LayerMap.Sorted<>());
             }
             maps = list;
         }
@@ -231,6 +230,8 @@ public final class Store implements AutoCloseable {
     private final Map<String, Keyspace> keyspaces = new LinkedHashMap<>();
     private final List<BTreeMap<byte[], byte[]>> base = new ArrayList<>();
     private final List<CheckpointWriter> writers = new ArrayList<>();
+    /** Per keyspace: whether its layers group keys by their prefix up to the first 0 byte (see {@link LayerMap.Grouped}). */
+    private final boolean[] grouped;
     private final Journal journal;
     private final Writer writer;
     private final boolean ownWriter;
@@ -264,6 +265,7 @@ public final class Store implements AutoCloseable {
                 .transactionEnable()
                 .make();
         this.checkpointLsn = db.atomicLong("journal.checkpoint-lsn").createOrOpen();
+        this.grouped = new boolean[names.size()];
         int index = 0;
         for (final String name : names) {
             keyspaces.put(name, new Keyspace(name, index++));
@@ -272,9 +274,10 @@ public final class Store implements AutoCloseable {
                     Serializer.BYTE_ARRAY);
             base.add((w == null ? maker : maker.valuesOutsideNodesEnable()).createOrOpen());
             writers.add(w);
+            grouped[index - 1] = w != null && w.groupsByPrefix();
         }
         db.commit();
-        this.active = new Layer(names.size());
+        this.active = new Layer(grouped);
         this.journal = new Journal(dir.resolve("journal"), options.sync() == StoreOptions.Sync.ALWAYS);
         final long checkpointed = checkpointLsn.get();
         this.lsn = checkpointed;
@@ -453,15 +456,12 @@ public final class Store implements AutoCloseable {
             return List.of();
         }
         final Layer f = frozen;
-        final NavigableMap<byte[], Val> a = view(range(active.maps.get(ks.index()), from, to), descending);
-        final NavigableMap<byte[], Val> fz = f == null
-                ? Collections.emptyNavigableMap()
-                : view(range(f.maps.get(ks.index()), from, to), descending);
+        final Iterator<Map.Entry<byte[], Val>> ai = active.maps.get(ks.index()).range(from, to, descending);
+        final Iterator<Map.Entry<byte[], Val>> fi = f == null ? Collections.emptyIterator()
+                : f.maps.get(ks.index()).range(from, to, descending);
         final NavigableMap<byte[], byte[]> b = range(base.get(ks.index()), from, to);
         final Iterator<Map.Entry<byte[], byte[]>> bi = (descending ? b.descendingMap() : b).entrySet().iterator();
         final List<Entry> out = new ArrayList<>(Math.min(limit, 64));
-        final Iterator<Map.Entry<byte[], Val>> ai = a.entrySet().iterator();
-        final Iterator<Map.Entry<byte[], Val>> fi = fz.entrySet().iterator();
         Map.Entry<byte[], Val> ae = next(ai);
         Map.Entry<byte[], Val> fe = next(fi);
         Map.Entry<byte[], byte[]> be = next(bi);
@@ -527,10 +527,6 @@ public final class Store implements AutoCloseable {
     private static <V> NavigableMap<byte[], V> range(
             final NavigableMap<byte[], V> m, final byte[] from, final byte @Nullable [] to) {
         return to == null ? m.tailMap(from, true) : m.subMap(from, true, to, false);
-    }
-
-    private static <K, V> NavigableMap<K, V> view(final NavigableMap<K, V> m, final boolean descending) {
-        return descending ? m.descendingMap() : m;
     }
 
     private static <T> T next(final Iterator<T> it) {
@@ -639,14 +635,14 @@ public final class Store implements AutoCloseable {
         }
         final List<Path> covered = journal.takeClosed();
         frozen = toFlush;
-        active = new Layer(keyspaces.size());
+        active = new Layer(grouped);
         lastCheckpointNanos = System.nanoTime();
         checkpointTasks.add(() -> checkpoint(toFlush, upTo, covered));
     }
 
     private void apply(final byte type, final int ks, final byte[] key, final byte[] value) {
         final Layer layer = active;
-        final ConcurrentSkipListMap<byte[], Val> map = layer.maps.get(ks);
+        final LayerMap<Val> map = layer.maps.get(ks);
         switch (type) {
             case WriteBatch.PUT: {
                 final Val old = map.get(key);
@@ -743,8 +739,9 @@ public final class Store implements AutoCloseable {
                 final BTreeMap<byte[], byte[]> target = base.get(i);
                 final CheckpointWriter writer = writers.get(i);
                 if (writer != null) {
-                    final List<CheckpointWriter.Change> changes = new ArrayList<>(layer.maps.get(i).size());
-                    for (final Map.Entry<byte[], Val> e : layer.maps.get(i).entrySet()) {
+                    final List<CheckpointWriter.Change> changes = new ArrayList<>();
+                    for (final Iterator<Map.Entry<byte[], Val>> it = layer.maps.get(i).all(); it.hasNext(); ) {
+                        final Map.Entry<byte[], Val> e = it.next();
                         changes.add(new CheckpointWriter.Change(e.getKey(), e.getValue().value));
                     }
                     if (!changes.isEmpty()) {
@@ -752,7 +749,8 @@ public final class Store implements AutoCloseable {
                     }
                     continue;
                 }
-                for (final Map.Entry<byte[], Val> e : layer.maps.get(i).entrySet()) {
+                for (final Iterator<Map.Entry<byte[], Val>> it = layer.maps.get(i).all(); it.hasNext(); ) {
+                    final Map.Entry<byte[], Val> e = it.next();
                     final byte[] v = e.getValue().value;
                     if (v == null) {
                         target.remove(e.getKey());
