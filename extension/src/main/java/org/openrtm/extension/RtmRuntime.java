@@ -9,6 +9,7 @@ import org.jetbrains.annotations.Nullable;
 import org.openrtm.extension.access.AccessPolicy;
 import org.openrtm.extension.access.RtmSubscriptionAuthorizer;
 import org.openrtm.extension.access.SubscriptionListener;
+import org.openrtm.extension.access.SubscriptionRepair;
 import org.openrtm.extension.auth.RtmAuthenticator;
 import org.openrtm.extension.channel.ChannelService;
 import org.openrtm.extension.auth.Secrets;
@@ -20,6 +21,7 @@ import org.openrtm.extension.call.CallService;
 import org.openrtm.extension.delivery.Acknowledgements;
 import org.openrtm.extension.delivery.Box;
 import org.openrtm.extension.delivery.HiveMqOutbound;
+import org.openrtm.extension.delivery.HiveMqSubscriptions;
 import org.openrtm.extension.delivery.Mailboxes;
 import org.openrtm.extension.delivery.Monitors;
 import org.openrtm.extension.metrics.RtmMetrics;
@@ -273,8 +275,11 @@ public final class RtmRuntime implements AutoCloseable {
         authorizer.addGuard(channels);
         final ConnackTracker connackTracker = new ConnackTracker(sessions);
         final LifecycleListener lifecycle = new LifecycleListener(sessions);
+        // HiveMQ CE can grant a subscription without adding it (SubscriptionRepair): every SUBACK is checked
+        final SubscriptionRepair repair = new SubscriptionRepair(new HiveMqSubscriptions(Services.subscriptionStore(),
+                Services.retainedMessageStore(), Services.publishService()), timers);
         final RtmClientInitializer initializer = new RtmClientInitializer(sessions, rules, acknowledgements,
-                subscriptionListeners);
+                subscriptionListeners, repair);
 
         Services.securityRegistry().setAuthenticatorProvider(in -> authenticator);
         Services.securityRegistry().setAuthorizerProvider(in -> authorizer);
@@ -289,6 +294,7 @@ public final class RtmRuntime implements AutoCloseable {
         metrics.gauge("dedup.remembered", dedup::size);
         metrics.gauge("flood.banned", flood::bannedCount);
         metrics.gauge("flood.disconnects", flood::disconnects);
+        metrics.gauge("subscriptions.repaired", repair::repaired);
         presence.start();
         channels.start();
         attributes.start();

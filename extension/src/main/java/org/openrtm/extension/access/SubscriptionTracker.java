@@ -9,37 +9,58 @@ import com.hivemq.extension.sdk.api.interceptor.subscribe.parameter.SubscribeInb
 import com.hivemq.extension.sdk.api.interceptor.unsubscribe.UnsubscribeInboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.unsubscribe.parameter.UnsubscribeInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.unsubscribe.parameter.UnsubscribeInboundOutput;
+import com.hivemq.extension.sdk.api.packets.subscribe.RetainHandling;
 import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import com.hivemq.extension.sdk.api.packets.subscribe.Subscription;
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 import org.openrtm.extension.session.Connection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Pairs each SUBSCRIBE with its SUBACK to learn which subscriptions took effect, and reports UNSUBSCRIBEs. One instance
- * per connection; HiveMQ calls it on the client's extension task queue.
+ * Pairs each SUBSCRIBE with its SUBACK to learn which subscriptions took effect, and reports UNSUBSCRIBEs. After each
+ * SUBACK it has {@link SubscriptionRepair} make sure the granted subscriptions are really in place. One instance per
+ * connection; HiveMQ calls it on the client's extension task queue.
  */
 public final class SubscriptionTracker
         implements SubscribeInboundInterceptor, SubackOutboundInterceptor, UnsubscribeInboundInterceptor {
 
     private static final Logger log = LoggerFactory.getLogger(SubscriptionTracker.class);
 
-    private record Requested(String filter, int qos, Integer subscriptionId) {
+    /** A requested subscription, and the filter's change count once this SUBSCRIBE was seen. */
+    private record Requested(Subscription subscription, Integer subscriptionId, long generation) {
+
+        String filter() {
+            return subscription.getTopicFilter();
+        }
     }
 
     private final Connection connection;
     private final List<SubscriptionListener> listeners;
+    private final @Nullable SubscriptionRepair repair;
     private final Map<Integer, List<Requested>> pending = new ConcurrentHashMap<>();
+    /** Per filter: how many SUBSCRIBEs and UNSUBSCRIBEs named it. */
+    private final Map<String, Long> changes = new ConcurrentHashMap<>();
 
-    public SubscriptionTracker(final @NotNull Connection connection, final @NotNull List<SubscriptionListener> listeners) {
+    /**
+     * @param repair makes sure granted subscriptions are in place, or {@code null} to trust the broker
+     */
+    public SubscriptionTracker(final @NotNull Connection connection, final @NotNull List<SubscriptionListener> listeners,
+                               final @Nullable SubscriptionRepair repair) {
         this.connection = connection;
         this.listeners = listeners;
+        this.repair = repair;
+    }
+
+    private long changed(final String filter) {
+        return changes.merge(filter, 1L, Long::sum);
     }
 
     @Override
@@ -47,7 +68,7 @@ public final class SubscriptionTracker
         final List<Requested> req = new ArrayList<>();
         final Integer id = input.getSubscribePacket().getSubscriptionIdentifier().orElse(null);
         for (final Subscription s : input.getSubscribePacket().getSubscriptions()) {
-            req.add(new Requested(s.getTopicFilter(), s.getQos().getQosNumber(), id));
+            req.add(new Requested(s, id, changed(s.getTopicFilter())));
         }
         pending.put(input.getSubscribePacket().getPacketId(), req);
     }
@@ -59,22 +80,35 @@ public final class SubscriptionTracker
             return;
         }
         final List<SubackReasonCode> codes = input.getSubackPacket().getReasonCodes();
+        final List<SubscriptionRepair.Granted> toCheck = new ArrayList<>(req.size());
+        final Map<String, Long> generations = new HashMap<>();
         for (int i = 0; i < req.size() && i < codes.size(); i++) {
             final SubackReasonCode code = codes.get(i);
             final boolean granted = code == SubackReasonCode.GRANTED_QOS_0 || code == SubackReasonCode.GRANTED_QOS_1
                     || code == SubackReasonCode.GRANTED_QOS_2;
+            final Requested r = req.get(i);
+            if (granted) {
+                final Subscription s = r.subscription();
+                toCheck.add(new SubscriptionRepair.Granted(r.filter(), grantedQos(code), s.getNoLocal(),
+                        s.getRetainAsPublished(), s.getRetainHandling() != RetainHandling.DO_NOT_SEND,
+                        r.subscriptionId()));
+                generations.put(r.filter(), r.generation());
+            }
             for (final SubscriptionListener l : listeners) {
                 try {
                     if (granted) {
-                        l.granted(connection, req.get(i).filter(), grantedQos(code), req.get(i).subscriptionId());
+                        l.granted(connection, r.filter(), grantedQos(code), r.subscriptionId());
                     } else {
-                        l.refused(connection, req.get(i).filter());
+                        l.refused(connection, r.filter());
                     }
                 } catch (final RuntimeException e) {
                     log.error("Subscription listener failed for {}: {}", connection.uid(), e.toString());
                     log.debug("Listener failure", e);
                 }
             }
+        }
+        if (repair != null && !toCheck.isEmpty()) {
+            repair.check(connection.uid(), toCheck, f -> generations.get(f).equals(changes.get(f)));
         }
     }
 
@@ -89,6 +123,7 @@ public final class SubscriptionTracker
     public void onInboundUnsubscribe(final @NotNull UnsubscribeInboundInput input,
                                      final @NotNull UnsubscribeInboundOutput output) {
         for (final String filter : input.getUnsubscribePacket().getTopicFilters()) {
+            changed(filter);
             for (final SubscriptionListener l : listeners) {
                 try {
                     l.removed(connection, filter);

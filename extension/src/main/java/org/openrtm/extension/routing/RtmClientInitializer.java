@@ -4,7 +4,9 @@ import com.hivemq.extension.sdk.api.client.ClientContext;
 import com.hivemq.extension.sdk.api.client.parameter.InitializerInput;
 import com.hivemq.extension.sdk.api.services.intializer.ClientInitializer;
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 import org.openrtm.extension.access.SubscriptionListener;
+import org.openrtm.extension.access.SubscriptionRepair;
 import org.openrtm.extension.access.SubscriptionTracker;
 import org.openrtm.extension.delivery.DeliveryTracker;
 import org.openrtm.extension.delivery.Acknowledgements;
@@ -27,22 +29,26 @@ public final class RtmClientInitializer implements ClientInitializer {
     private final PublishRouter.Rules rules;
     private final Map<TopicFamily, Acknowledgements> acknowledgements;
     private final List<SubscriptionListener> subscriptionListeners;
+    private final @Nullable SubscriptionRepair repair;
 
     /**
      * @param sessions              the connection registry
      * @param rules                 how publishes are judged
      * @param acknowledgements      who is told about the client's acknowledgements of messages of each topic family
      * @param subscriptionListeners who is told about the client's subscriptions
+     * @param repair                makes sure granted subscriptions are in place, or {@code null}
      */
     public RtmClientInitializer(
             final @NotNull Sessions sessions,
             final @NotNull PublishRouter.Rules rules,
             final @NotNull Map<TopicFamily, Acknowledgements> acknowledgements,
-            final @NotNull List<SubscriptionListener> subscriptionListeners) {
+            final @NotNull List<SubscriptionListener> subscriptionListeners,
+            final @Nullable SubscriptionRepair repair) {
         this.sessions = sessions;
         this.rules = rules;
         this.acknowledgements = Map.copyOf(acknowledgements);
         this.subscriptionListeners = List.copyOf(subscriptionListeners);
+        this.repair = repair;
     }
 
     @Override
@@ -62,7 +68,7 @@ public final class RtmClientInitializer implements ClientInitializer {
         final DeliveryTracker tracker = new DeliveryTracker(c, acknowledgements);
         context.addPublishOutboundInterceptor(tracker);
         context.addPubackInboundInterceptor(tracker);
-        final SubscriptionTracker subscriptions = new SubscriptionTracker(c, subscriptionListeners);
+        final SubscriptionTracker subscriptions = new SubscriptionTracker(c, subscriptionListeners, repair);
         context.addSubscribeInboundInterceptor(subscriptions);
         context.addSubackOutboundInterceptor(subscriptions);
         context.addUnsubscribeInboundInterceptor(subscriptions);
