@@ -108,7 +108,10 @@ public final class SubscriptionTracker
             }
         }
         if (repair != null && !toCheck.isEmpty()) {
-            repair.check(connection.uid(), toCheck, f -> generations.get(f).equals(changes.get(f)));
+            // left alone once the client changed the filter again, or once its connection closed and took a clean
+            // session (and its subscriptions) with it
+            repair.check(connection.uid(), toCheck, f -> generations.get(f).equals(changes.get(f))
+                    && (!connection.isClosed() || connection.sessionExpirySeconds() > 0));
         }
     }
 

@@ -5,11 +5,14 @@ import org.jetbrains.annotations.Nullable;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NoSuchElementException;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -133,11 +136,16 @@ interface LayerMap<V> {
             }
         }
 
-        /** One group's keys, sorted; guarded by itself. */
+        /**
+         * One group's keys; guarded by itself. Keys written in ascending order (the usual case) are appended to a sorted
+         * array; a key that would land inside it (a late record, a removal marker for an old one) goes to a small sorted
+         * map beside it instead, so that no write moves the array. Reads merge the two.
+         */
         private static final class Run<V> {
             private final ArrayList<Slot<V>> slots = new ArrayList<>();
+            private TreeMap<byte[], Slot<V>> overflow; // created on the first out-of-order key
 
-            /** The index of {@code key}, or {@code -(insertion point) - 1}; appends are found first. */
+            /** The index of {@code key} in the array, or {@code -(insertion point) - 1}; appends are found first. */
             private int find(final byte[] key) {
                 final int n = slots.size();
                 if (n == 0) {
@@ -174,48 +182,67 @@ interface LayerMap<V> {
 
             synchronized V get(final byte[] key) {
                 final int i = find(key);
-                return i >= 0 ? slots.get(i).value : null;
+                if (i >= 0) {
+                    return slots.get(i).value;
+                }
+                final Slot<V> s = overflow == null ? null : overflow.get(key);
+                return s == null ? null : s.value;
             }
 
             synchronized V put(final byte[] key, final V value) {
                 final int i = find(key);
-                if (i >= 0) {
-                    final Slot<V> s = slots.get(i);
+                Slot<V> s = i >= 0 ? slots.get(i) : overflow == null ? null : overflow.get(key);
+                if (s != null) {
                     final V old = s.value;
                     s.value = value;
                     return old;
                 }
-                final int at = -i - 1;
-                if (at == slots.size()) {
-                    slots.add(new Slot<>(key, value));
+                s = new Slot<>(key, value);
+                if (-i - 1 == slots.size()) {
+                    slots.add(s);
                 } else {
-                    slots.add(at, new Slot<>(key, value));
+                    if (overflow == null) {
+                        overflow = new TreeMap<>(Arrays::compareUnsigned);
+                    }
+                    overflow.put(key, s);
                 }
                 return null;
             }
 
             synchronized V remove(final byte[] key) {
                 final int i = find(key);
-                return i >= 0 ? slots.remove(i).value : null;
+                if (i >= 0) {
+                    return slots.remove(i).value;
+                }
+                final Slot<V> s = overflow == null ? null : overflow.remove(key);
+                return s == null ? null : s.value;
             }
 
             /** A copy of the slots in {@code [from, to)}, in order or reverse. */
             @SuppressWarnings("unchecked")
             synchronized Slot<V>[] copy(final byte[] from, final byte[] to, final boolean descending) {
                 final int lo = lowerBound(from);
-                final int hi = to == null ? slots.size() : lowerBound(to);
-                if (hi <= lo) {
-                    return new Slot[0];
-                }
-                final int n = hi - lo;
-                final Slot<V>[] out = new Slot[n];
-                if (descending) {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = slots.get(hi - 1 - i);
+                final int hi = to == null ? slots.size() : Math.max(lo, lowerBound(to));
+                final Collection<Slot<V>> extra = overflow == null || overflow.isEmpty() ? List.of()
+                        : (to == null ? overflow.tailMap(from, true) : overflow.subMap(from, true, to, false)).values();
+                final Slot<V>[] out = new Slot[hi - lo + extra.size()];
+                // merge the array's range and the overflow's, both ascending
+                final Iterator<Slot<V>> x = extra.iterator();
+                Slot<V> next = x.hasNext() ? x.next() : null;
+                int a = lo;
+                for (int k = 0; k < out.length; k++) {
+                    if (next != null && (a == hi || Arrays.compareUnsigned(next.key, slots.get(a).key) < 0)) {
+                        out[k] = next;
+                        next = x.hasNext() ? x.next() : null;
+                    } else {
+                        out[k] = slots.get(a++);
                     }
-                } else {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = slots.get(lo + i);
+                }
+                if (descending) {
+                    for (int l = 0, r = out.length - 1; l < r; l++, r--) {
+                        final Slot<V> t = out[l];
+                        out[l] = out[r];
+                        out[r] = t;
                     }
                 }
                 return out;
