@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,12 +60,14 @@ class SubscriptionRepairIT {
         try {
             final SubscriptionRepair repair = new SubscriptionRepair(new HiveMqSubscriptions(Services.subscriptionStore(),
                     Services.retainedMessageStore(), Services.publishService()), scheduler);
+            final List<String> announced = new CopyOnWriteArrayList<>();
             repair.check("ivy-repair", List.of(
                     new SubscriptionRepair.Granted("rtm/user/ivy-repair/attr/+", 1, false, false, true, null),
                     new SubscriptionRepair.Granted("rtm/user/ivy-repair/inbox/+", 1, false, false, true, null)),
-                    f -> true).get(10, TimeUnit.SECONDS);
+                    f -> true, g -> announced.add(g.filter())).get(10, TimeUnit.SECONDS);
 
             assertThat(repair.repaired()).isEqualTo(1);
+            assertThat(announced).containsExactly("rtm/user/ivy-repair/attr/+");
             assertThat(filtersOf("ivy-repair")).containsExactly("rtm/user/ivy-repair/attr/+", "rtm/user/ivy-repair/inbox/+");
             final Mqtt5Publish again = next(attrs);
             assertThat(again.getTopic().toString()).isEqualTo("rtm/user/ivy-repair/attr/color");
@@ -81,8 +84,9 @@ class SubscriptionRepairIT {
                     .get(5, TimeUnit.SECONDS);
             repair.check("ivy-repair", List.of(
                     new SubscriptionRepair.Granted("rtm/user/ivy-repair/attr/+", 1, false, false, true, null)),
-                    f -> false).get(10, TimeUnit.SECONDS);
+                    f -> false, g -> announced.add(g.filter())).get(10, TimeUnit.SECONDS);
             assertThat(repair.repaired()).isEqualTo(1);
+            assertThat(announced).hasSize(1);
             assertThat(filtersOf("ivy-repair")).containsExactly("rtm/user/ivy-repair/inbox/+");
             assertThat(poll(attrs, 300)).isEmpty();
         } finally {

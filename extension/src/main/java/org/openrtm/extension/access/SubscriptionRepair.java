@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -23,8 +24,10 @@ import java.util.function.Predicate;
  *
  * <p>After every SUBACK with granted filters the repair reads the client's subscriptions back and adds each granted one
  * that is missing, with its options, then sends it the retained messages its filter matches (what HiveMQ would have
- * sent with the SUBACK), unless its Retain Handling says not to. A filter the client subscribed to again or
- * unsubscribed from in the meantime is left alone ({@code stillCurrent}). Thread-safe; never blocks.
+ * sent with the SUBACK), unless its Retain Handling says not to, and reports the repair ({@code repaired}), so that
+ * what waited for the subscription (an offline cache, a waiting invitation) is handed over now. A filter the client
+ * subscribed to again or unsubscribed from in the meantime is left alone ({@code stillCurrent}). Thread-safe; never
+ * blocks.
  */
 public final class SubscriptionRepair {
 
@@ -52,7 +55,7 @@ public final class SubscriptionRepair {
 
     private final Broker broker;
     private final ScheduledExecutorService scheduler;
-    private final AtomicLong repaired = new AtomicLong();
+    private final AtomicLong count = new AtomicLong();
 
     public SubscriptionRepair(final @NotNull Broker broker, final @NotNull ScheduledExecutorService scheduler) {
         this.broker = broker;
@@ -61,7 +64,7 @@ public final class SubscriptionRepair {
 
     /** How many granted subscriptions the broker had dropped and the repair added again. */
     public long repaired() {
-        return repaired.get();
+        return count.get();
     }
 
     /**
@@ -69,10 +72,12 @@ public final class SubscriptionRepair {
      *
      * @param granted      the filters the SUBACK granted
      * @param stillCurrent whether a filter is still as that SUBACK left it (no later SUBSCRIBE or UNSUBSCRIBE of it)
+     * @param repaired     called with each subscription added again (on a broker or scheduler thread)
      * @return completes when every missing subscription was added back (or given up on)
      */
     public @NotNull CompletableFuture<Void> check(final @NotNull String clientId, final @NotNull List<Granted> granted,
-                                                  final @NotNull Predicate<String> stillCurrent) {
+                                                  final @NotNull Predicate<String> stillCurrent,
+                                                  final @NotNull Consumer<Granted> repaired) {
         if (granted.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -81,7 +86,7 @@ public final class SubscriptionRepair {
             for (final Granted g : granted) {
                 if (!present.contains(g.filter()) && stillCurrent.test(g.filter())) {
                     final CompletableFuture<Void> done = new CompletableFuture<>();
-                    repair(clientId, g, stillCurrent, 1, done);
+                    repair(clientId, g, stillCurrent, repaired, 1, done);
                     repairs.add(done);
                 }
             }
@@ -92,8 +97,8 @@ public final class SubscriptionRepair {
         });
     }
 
-    private void repair(final String clientId, final Granted g, final Predicate<String> stillCurrent, final int attempt,
-                        final CompletableFuture<Void> done) {
+    private void repair(final String clientId, final Granted g, final Predicate<String> stillCurrent,
+                        final Consumer<Granted> repaired, final int attempt, final CompletableFuture<Void> done) {
         if (!stillCurrent.test(g.filter())) {
             done.complete(null);
             return;
@@ -101,13 +106,17 @@ public final class SubscriptionRepair {
         broker.add(clientId, g).thenCompose(v -> g.sendRetained() ? broker.sendRetained(clientId, g)
                 : CompletableFuture.completedFuture(0)).whenComplete((retained, e) -> {
                     if (e == null) {
-                        repaired.incrementAndGet();
+                        count.incrementAndGet();
                         log.warn("The broker granted {} its subscription {} but did not add it; added it again (and sent "
                                 + "{} retained messages)", clientId, g.filter(), retained);
-                        done.complete(null);
+                        try {
+                            repaired.accept(g);
+                        } finally {
+                            done.complete(null);
+                        }
                     } else if (attempt < ATTEMPTS) {
-                        scheduler.schedule(() -> repair(clientId, g, stillCurrent, attempt + 1, done), 10L * attempt,
-                                TimeUnit.MILLISECONDS);
+                        scheduler.schedule(() -> repair(clientId, g, stillCurrent, repaired, attempt + 1, done),
+                                10L * attempt, TimeUnit.MILLISECONDS);
                     } else {
                         // the session is gone (the client left) or the broker keeps refusing
                         log.warn("The broker granted {} its subscription {} but did not add it, and refused to add it "

@@ -94,24 +94,38 @@ public final class SubscriptionTracker
                         r.subscriptionId()));
                 generations.put(r.filter(), r.generation());
             }
-            for (final SubscriptionListener l : listeners) {
-                try {
-                    if (granted) {
-                        l.granted(connection, r.filter(), grantedQos(code), r.subscriptionId());
-                    } else {
+            if (granted) {
+                tellGranted(r.filter(), grantedQos(code), r.subscriptionId());
+            } else {
+                for (final SubscriptionListener l : listeners) {
+                    try {
                         l.refused(connection, r.filter());
+                    } catch (final RuntimeException e) {
+                        log.error("Subscription listener failed for {}: {}", connection.uid(), e.toString());
+                        log.debug("Listener failure", e);
                     }
-                } catch (final RuntimeException e) {
-                    log.error("Subscription listener failed for {}: {}", connection.uid(), e.toString());
-                    log.debug("Listener failure", e);
                 }
             }
         }
         if (repair != null && !toCheck.isEmpty()) {
             // left alone once the client changed the filter again, or once its connection closed and took a clean
             // session (and its subscriptions) with it
+            // a repaired subscription is announced again, so that what waited for it (the offline cache, a waiting
+            // invitation) is handed over now; every listener takes a repeated grant as a no-op otherwise
             repair.check(connection.uid(), toCheck, f -> generations.get(f).equals(changes.get(f))
-                    && (!connection.isClosed() || connection.sessionExpirySeconds() > 0));
+                    && (!connection.isClosed() || connection.sessionExpirySeconds() > 0),
+                    g -> tellGranted(g.filter(), g.qos(), g.subscriptionId()));
+        }
+    }
+
+    private void tellGranted(final String filter, final int qos, final Integer subscriptionId) {
+        for (final SubscriptionListener l : listeners) {
+            try {
+                l.granted(connection, filter, qos, subscriptionId);
+            } catch (final RuntimeException e) {
+                log.error("Subscription listener failed for {}: {}", connection.uid(), e.toString());
+                log.debug("Listener failure", e);
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -72,28 +73,33 @@ class SubscriptionRepairTest {
         final Held broker = new Held(0, "a/+");
         final SubscriptionRepair repair = new SubscriptionRepair(broker, scheduler);
 
+        final List<String> announced = new CopyOnWriteArrayList<>();
         repair.check("c1", List.of(granted("a/+", true), granted("b/+", true), granted("c/+", false),
-                granted("d/+", true)), f -> !f.equals("d/+")).get(5, TimeUnit.SECONDS);
+                granted("d/+", true)), f -> !f.equals("d/+"), g -> announced.add(g.filter())).get(5, TimeUnit.SECONDS);
 
         assertThat(broker.filters).containsExactlyInAnyOrder("a/+", "b/+", "c/+");
         assertThat(broker.retainedSentFor).containsExactly("b/+");
         assertThat(repair.repaired()).isEqualTo(2);
+        assertThat(announced).containsExactlyInAnyOrder("b/+", "c/+");
     }
 
     @Test
     void aRefusedAdd_isRetried_untilTheBrokerTakesIt_orGivenUp() throws Exception {
         final Held flaky = new Held(2);
         final SubscriptionRepair repair = new SubscriptionRepair(flaky, scheduler);
-        repair.check("c2", List.of(granted("x/#", true)), f -> true).get(5, TimeUnit.SECONDS);
+        repair.check("c2", List.of(granted("x/#", true)), f -> true, g -> { }).get(5, TimeUnit.SECONDS);
         assertThat(flaky.filters).containsExactly("x/#");
         assertThat(flaky.adds.get()).isEqualTo(3);
         assertThat(repair.repaired()).isEqualTo(1);
 
         final Held refusing = new Held(Integer.MAX_VALUE);
         final SubscriptionRepair giveUp = new SubscriptionRepair(refusing, scheduler);
-        giveUp.check("c3", List.of(granted("y/#", true)), f -> true).get(5, TimeUnit.SECONDS);
+        final List<String> announced = new CopyOnWriteArrayList<>();
+        giveUp.check("c3", List.of(granted("y/#", true)), f -> true, g -> announced.add(g.filter()))
+                .get(5, TimeUnit.SECONDS);
         assertThat(refusing.filters).isEmpty();
         assertThat(refusing.adds.get()).isEqualTo(SubscriptionRepair.ATTEMPTS);
         assertThat(giveUp.repaired()).isZero();
+        assertThat(announced).isEmpty();
     }
 }
