@@ -149,7 +149,7 @@ public final class RtmRuntime implements AutoCloseable {
 
         final StoreOptions storeOptions = new StoreOptions(StoreOptions.Sync.of(config.get(Settings.STORE_SYNC)),
                 config.get(Settings.STORE_SYNC_INTERVAL), config.get(Settings.STORE_CHECKPOINT_INTERVAL),
-                config.get(Settings.STORE_CHECKPOINT_ENTRIES), config.get(Settings.STORE_CHECKPOINT_CPU));
+                config.get(Settings.STORE_CHECKPOINT_ENTRIES));
         final boolean historyOn = config.get(Settings.HISTORY_ENABLED);
         // history is a keyspace of the main store (written into MapDB as blocks per conversation and time bucket), so
         // that a message's history record, its mailbox entry and its de-duplication record are one journal append:

@@ -156,9 +156,6 @@ public final class Settings {
     public static final Setting<Integer> STORE_CHECKPOINT_ENTRIES = Setting.ofInt("store.checkpoint-entries",
             100_000, 100, 10_000_000,
             "Checkpoint early once this many changes are waiting in memory.");
-    public static final Setting<Integer> STORE_CHECKPOINT_CPU = Setting.ofInt("store.checkpoint-cpu", 50, 1, 100,
-            "The share of one core, in percent, a checkpoint may take while it writes into the MapDB files: it pauses "
-                    + "between entries to stay at it, so that it never stalls the message path (100: no pauses).");
 
     private static final List<Setting<?>> ALL = List.of(
             AUTH_CLOCK_SKEW,
@@ -172,7 +169,7 @@ public final class Settings {
             ATTR_MAX_KEY_LENGTH, ATTR_MAX_VALUE_BYTES, ATTR_MAX_KEYS, ATTR_MAX_CHANNEL_BYTES, ATTR_CLEAR_USER_ON_LOGOUT,
             HISTORY_ENABLED, HISTORY_RETENTION, HISTORY_MAX_PER_CONVERSATION, HISTORY_SWEEP_INTERVAL,
             CALL_OFFLINE_TIMEOUT, CALL_ACK_TIMEOUT, CALL_ANSWER_TIMEOUT, CALL_MAX_CONTENT_BYTES,
-            STORE_SYNC, STORE_SYNC_INTERVAL, STORE_CHECKPOINT_INTERVAL, STORE_CHECKPOINT_ENTRIES, STORE_CHECKPOINT_CPU);
+            STORE_SYNC, STORE_SYNC_INTERVAL, STORE_CHECKPOINT_INTERVAL, STORE_CHECKPOINT_ENTRIES);
 
     private Settings() {
     }

@@ -25,12 +25,6 @@ final class HistoryBlocks implements CheckpointWriter {
 
     @Override
     public void checkpoint(final @NotNull List<Change> changes, final @NotNull NavigableMap<byte[], byte[]> base) {
-        checkpoint(changes, base, () -> { });
-    }
-
-    @Override
-    public void checkpoint(final @NotNull List<Change> changes, final @NotNull NavigableMap<byte[], byte[]> base,
-                           final @NotNull Runnable pace) {
         final List<HistoryCodec.Item> merged = new ArrayList<>();
         int i = 0;
         while (i < changes.size()) {
@@ -43,7 +37,6 @@ final class HistoryBlocks implements CheckpointWriter {
                     base.put(c.key(), c.value());
                 }
                 i++;
-                pace.run();
                 continue;
             }
             if (!HistoryCodec.isRecordKey(c.key())) {
@@ -71,7 +64,6 @@ final class HistoryBlocks implements CheckpointWriter {
             }
             merged.clear();
             i = j;
-            pace.run();
         }
     }
 

@@ -41,15 +41,6 @@ public interface CheckpointWriter {
     void checkpoint(@NotNull List<Change> changes, @NotNull NavigableMap<byte[], byte[]> base);
 
     /**
-     * Like {@link #checkpoint(List, NavigableMap)}, calling {@code pace} between units of work (a MapDB entry or a few),
-     * so that the store can keep the checkpoint to its share of a core ({@code store.checkpoint-cpu}).
-     */
-    default void checkpoint(final @NotNull List<Change> changes, final @NotNull NavigableMap<byte[], byte[]> base,
-                            final @NotNull Runnable pace) {
-        checkpoint(changes, base);
-    }
-
-    /**
      * Whether the keyspace's keys name a group in their first bytes, up to and including the first 0 byte, and are
      * written mostly in ascending order within their group (history: a conversation, then the time). The in-memory
      * layers then hold each group as a sorted array, so that such a write costs a hash lookup and an append instead of

@@ -637,7 +637,7 @@ public final class Store implements AutoCloseable {
         frozen = toFlush;
         active = new Layer(grouped);
         lastCheckpointNanos = System.nanoTime();
-        checkpointTasks.add(() -> checkpoint(toFlush, upTo, covered, new Pacer(options.checkpointCpu())));
+        checkpointTasks.add(() -> checkpoint(toFlush, upTo, covered));
     }
 
     private void apply(final byte type, final int ks, final byte[] key, final byte[] value) {
@@ -732,7 +732,7 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private void checkpoint(final Layer layer, final long upTo, final List<Path> covered, final Pacer pacer) {
+    private void checkpoint(final Layer layer, final long upTo, final List<Path> covered) {
         final long start = System.nanoTime();
         try {
             for (int i = 0; i < layer.maps.size(); i++) {
@@ -745,11 +745,10 @@ public final class Store implements AutoCloseable {
                         changes.add(new CheckpointWriter.Change(e.getKey(), e.getValue().value));
                     }
                     if (!changes.isEmpty()) {
-                        writer.checkpoint(changes, target, pacer::pace);
+                        writer.checkpoint(changes, target);
                     }
                     continue;
                 }
-                int n = 0;
                 for (final Iterator<Map.Entry<byte[], Val>> it = layer.maps.get(i).all(); it.hasNext(); ) {
                     final Map.Entry<byte[], Val> e = it.next();
                     final byte[] v = e.getValue().value;
@@ -757,9 +756,6 @@ public final class Store implements AutoCloseable {
                         target.remove(e.getKey());
                     } else {
                         target.put(e.getKey(), v);
-                    }
-                    if (++n % 64 == 0) {
-                        pacer.pace();
                     }
                 }
             }
@@ -779,8 +775,7 @@ public final class Store implements AutoCloseable {
         frozen = null;
         Journal.delete(covered);
         checkpoints.incrementAndGet();
-        log.debug("Checkpoint of {} changes took {} ms ({} ms of it paused)", layer.size,
-                (System.nanoTime() - start) / 1_000_000, pacer.pausedNanos() / 1_000_000);
+        log.debug("Checkpoint of {} changes took {} ms", layer.size, (System.nanoTime() - start) / 1_000_000);
     }
 
     // ------------------------------------------------------------------------------------------------------ lifecycle
@@ -844,7 +839,7 @@ public final class Store implements AutoCloseable {
                         } catch (final IOException e) {
                             throw new IllegalStateException(e);
                         }
-                        checkpoint(last, lsn, covered, Pacer.NONE);
+                        checkpoint(last, lsn, covered);
                     }
                 } finally {
                     done.complete(null);

@@ -11,27 +11,12 @@ import java.time.Duration;
  * @param syncInterval       with {@link Sync#INTERVAL}: how often
  * @param checkpointInterval how often journaled changes are written into MapDB
  * @param checkpointEntries  checkpoint early once this many changes wait in memory
- * @param checkpointCpu      the share of one core, in percent, a checkpoint may take while writing into MapDB (100:
- *                           as fast as it can); the final checkpoint at close is never held back
  */
 public record StoreOptions(
         @NotNull Sync sync,
         @NotNull Duration syncInterval,
         @NotNull Duration checkpointInterval,
-        int checkpointEntries,
-        int checkpointCpu) {
-
-    public StoreOptions {
-        if (checkpointCpu < 1 || checkpointCpu > 100) {
-            throw new IllegalArgumentException("checkpointCpu must be 1 to 100 %, was " + checkpointCpu);
-        }
-    }
-
-    /** Options whose checkpoints run as fast as they can. */
-    public StoreOptions(final @NotNull Sync sync, final @NotNull Duration syncInterval,
-                        final @NotNull Duration checkpointInterval, final int checkpointEntries) {
-        this(sync, syncInterval, checkpointInterval, checkpointEntries, 100);
-    }
+        int checkpointEntries) {
 
     /** When the journal is forced to disk. */
     public enum Sync {
@@ -48,8 +33,8 @@ public record StoreOptions(
         }
     }
 
-    /** The defaults: sync every 200 ms, checkpoint every 5 s or 100,000 changes, at most half a core. */
+    /** The defaults: sync every 200 ms, checkpoint every 5 s or 100,000 changes. */
     public static @NotNull StoreOptions defaults() {
-        return new StoreOptions(Sync.INTERVAL, Duration.ofMillis(200), Duration.ofSeconds(5), 100_000, 50);
+        return new StoreOptions(Sync.INTERVAL, Duration.ofMillis(200), Duration.ofSeconds(5), 100_000);
     }
 }

@@ -98,21 +98,20 @@ class StoreModelTest {
 
     @Property(tries = 40)
     void store_matchesASortedMap(@ForAll("programs") final List<Op> program) throws Exception {
-        run(program, Map.of(), StoreModelTest::key, 100);
+        run(program, Map.of(), StoreModelTest::key);
     }
 
     @Property(tries = 60)
     void groupedStore_matchesASortedMap(@ForAll("programs") final List<Op> program) throws Exception {
-        // with paced checkpoints (a fifth of a core): they pause between entries while writes go on
-        run(program, Map.of("a", GROUPED), StoreModelTest::groupedKey, 20);
+        run(program, Map.of("a", GROUPED), StoreModelTest::groupedKey);
     }
 
     private void run(final List<Op> program, final Map<String, CheckpointWriter> writers,
-                     final IntFunction<byte[]> key, final int checkpointCpu) throws Exception {
+                     final IntFunction<byte[]> key) throws Exception {
         final Path dir = Files.createTempDirectory("store-model");
         dirs.add(dir);
         final StoreOptions options = new StoreOptions(StoreOptions.Sync.NEVER, Duration.ofMillis(10),
-                Duration.ofMillis(20), 5, checkpointCpu);
+                Duration.ofMillis(20), 5);
         final TreeMap<byte[], String> model = new TreeMap<>(Arrays::compareUnsigned);
         int fresh = 100;
         try (Store store = Store.open(dir, options, List.of("a"), writers, Store.DIRECT)) {
