@@ -3,7 +3,6 @@ package org.openrtm.extension;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.services.ManagedExtensionExecutorService;
 import com.hivemq.extension.sdk.api.services.Services;
-import com.hivemq.extension.sdk.api.services.subscription.TopicSubscription;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 import org.openrtm.extension.access.AccessPolicy;
@@ -21,7 +20,6 @@ import org.openrtm.extension.call.CallService;
 import org.openrtm.extension.delivery.Acknowledgements;
 import org.openrtm.extension.delivery.Box;
 import org.openrtm.extension.delivery.HiveMqOutbound;
-import org.openrtm.extension.delivery.HiveMqSubscriptions;
 import org.openrtm.extension.delivery.Mailboxes;
 import org.openrtm.extension.delivery.Monitors;
 import org.openrtm.extension.metrics.RtmMetrics;
@@ -62,7 +60,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -171,7 +168,7 @@ public final class RtmRuntime implements AutoCloseable {
         }
 
         final RtmMetrics metrics = new RtmMetrics(Services.metricRegistry());
-        final Outbound outbound = new HiveMqOutbound(Services.publishService(), Services.retainedMessageStore(),
+        final HiveMqOutbound outbound = new HiveMqOutbound(Services.publishService(), Services.retainedMessageStore(),
                 Services.subscriptionStore());
         final Sessions sessions = new Sessions(config.get(Settings.RATE_PER_SECOND), config.get(Settings.RATE_BURST));
         final Map<Box, Mailboxes.BoxLimits> boxLimits = new EnumMap<>(Box.class);
@@ -183,7 +180,7 @@ public final class RtmRuntime implements AutoCloseable {
         // HiveMQ's managed executor, a ScheduledThreadPoolExecutor whose delay queue (a locked heap) every task passes
         final ExecutorService laneExecutor = laneExecutor();
         final Mailboxes mailboxes = new Mailboxes(store, outbound, laneExecutor, clock, boxLimits,
-                RtmRuntime::subscriptionsOf);
+                outbound::subscriptionsOf);
         final Dedup dedup = new Dedup(store, config.get(Settings.DEDUP_WINDOW), clock,
                 (recipient, rtmId) -> mailboxes.outcomeOf(recipient, rtmId)
                         .thenApply(o -> o == Mailboxes.Outcome.CACHED ? RtmStatus.CACHED : RtmStatus.DELIVERED));
@@ -206,18 +203,18 @@ public final class RtmRuntime implements AutoCloseable {
         final PeerService peer = new PeerService(mailboxes, dedup, ids, clock, recorder);
         mailboxes.setAckListener(peer);
         sessions.addListener(mailboxes);
-        final Monitors monitors = new Monitors(outbound, RtmRuntime::subscriptionsOf);
+        final Monitors monitors = new Monitors(outbound, outbound::subscriptionsOf);
         mailboxes.setMonitors(monitors);
         sessions.addListener(monitors);
 
         final PresenceService presence = new PresenceService(store, outbound, timers, lanes, clock,
                 config.get(Settings.PRESENCE_GRACE), config.get(Settings.PRESENCE_MAX_SUBSCRIPTIONS),
-                RtmRuntime::subscriptionsOf);
+                outbound::subscriptionsOf);
         sessions.addListener(presence);
         final ChannelService channels = new ChannelService(outbound, timers, lanes, clock, ids,
                 new ChannelService.ChannelLimits(config.get(Settings.CHANNEL_MAX_JOINED), config.get(Settings.CHANNEL_MAX_LIST),
                         config.get(Settings.CHANNEL_COUNT_INTERVAL), config.get(Settings.PRESENCE_GRACE)),
-                RtmRuntime::subscriptionsOf, recorder, dedup);
+                outbound::subscriptionsOf, recorder, dedup);
         channelRef[0] = channels;
         sessions.addListener(channels);
         presence.addListener(channels);
@@ -276,8 +273,7 @@ public final class RtmRuntime implements AutoCloseable {
         final ConnackTracker connackTracker = new ConnackTracker(sessions);
         final LifecycleListener lifecycle = new LifecycleListener(sessions);
         // HiveMQ CE can grant a subscription without adding it (SubscriptionRepair): every SUBACK is checked
-        final SubscriptionRepair repair = new SubscriptionRepair(new HiveMqSubscriptions(Services.subscriptionStore(),
-                Services.retainedMessageStore(), Services.publishService()), timers);
+        final SubscriptionRepair repair = new SubscriptionRepair(outbound, timers);
         final RtmClientInitializer initializer = new RtmClientInitializer(sessions, rules, acknowledgements,
                 subscriptionListeners, repair);
 
@@ -335,16 +331,6 @@ public final class RtmRuntime implements AutoCloseable {
                         log.debug("Flood disconnect failure", e);
                     }
                 });
-    }
-
-    private static CompletableFuture<Map<String, Integer>> subscriptionsOf(final String clientId) {
-        return Services.subscriptionStore().getSubscriptions(clientId).thenApply(set -> {
-            final Map<String, Integer> out = new HashMap<>();
-            for (final TopicSubscription s : set) {
-                out.put(s.getTopicFilter(), s.getQos().getQosNumber());
-            }
-            return out;
-        });
     }
 
     /** The token service (for minting tokens in-process, e.g. by the broker's CLI and tests). */

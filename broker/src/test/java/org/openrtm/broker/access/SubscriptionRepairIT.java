@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openrtm.broker.testing.EmbeddedBroker;
 import org.openrtm.extension.access.SubscriptionRepair;
-import org.openrtm.extension.delivery.HiveMqSubscriptions;
+import org.openrtm.extension.delivery.HiveMqOutbound;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -58,8 +58,8 @@ class SubscriptionRepairIT {
 
         final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
         try {
-            final SubscriptionRepair repair = new SubscriptionRepair(new HiveMqSubscriptions(Services.subscriptionStore(),
-                    Services.retainedMessageStore(), Services.publishService()), scheduler);
+            final SubscriptionRepair repair = new SubscriptionRepair(new HiveMqOutbound(Services.publishService(),
+                    Services.retainedMessageStore(), Services.subscriptionStore()), scheduler);
             final List<String> announced = new CopyOnWriteArrayList<>();
             repair.check("ivy-repair", List.of(
                     new SubscriptionRepair.Granted("rtm/user/ivy-repair/attr/+", 1, false, false, true, null),

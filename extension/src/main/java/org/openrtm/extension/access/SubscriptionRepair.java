@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,8 +43,8 @@ public final class SubscriptionRepair {
     /** What the repair needs from the broker. */
     public interface Broker {
 
-        /** The filters of the client's subscriptions as the broker holds them. */
-        @NotNull CompletableFuture<Set<String>> filtersOf(@NotNull String clientId);
+        /** The client's subscriptions as the broker holds them: filter → QoS. */
+        @NotNull CompletableFuture<Map<String, Integer>> subscriptionsOf(@NotNull String clientId);
 
         /** Adds (or replaces) a subscription of the client. */
         @NotNull CompletableFuture<Void> add(@NotNull String clientId, @NotNull Granted subscription);
@@ -81,10 +81,10 @@ public final class SubscriptionRepair {
         if (granted.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return broker.filtersOf(clientId).thenCompose(present -> {
+        return broker.subscriptionsOf(clientId).thenCompose(present -> {
             final List<CompletableFuture<Void>> repairs = new ArrayList<>();
             for (final Granted g : granted) {
-                if (!present.contains(g.filter()) && stillCurrent.test(g.filter())) {
+                if (!present.containsKey(g.filter()) && stillCurrent.test(g.filter())) {
                     final CompletableFuture<Void> done = new CompletableFuture<>();
                     repair(clientId, g, stillCurrent, repaired, 1, done);
                     repairs.add(done);

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Pairs each SUBSCRIBE with its SUBACK to learn which subscriptions took effect, and reports UNSUBSCRIBEs. After each
@@ -95,33 +96,27 @@ public final class SubscriptionTracker
                 generations.put(r.filter(), r.generation());
             }
             if (granted) {
-                tellGranted(r.filter(), grantedQos(code), r.subscriptionId());
+                tell(l -> l.granted(connection, r.filter(), grantedQos(code), r.subscriptionId()));
             } else {
-                for (final SubscriptionListener l : listeners) {
-                    try {
-                        l.refused(connection, r.filter());
-                    } catch (final RuntimeException e) {
-                        log.error("Subscription listener failed for {}: {}", connection.uid(), e.toString());
-                        log.debug("Listener failure", e);
-                    }
-                }
+                tell(l -> l.refused(connection, r.filter()));
             }
         }
         if (repair != null && !toCheck.isEmpty()) {
-            // left alone once the client changed the filter again, or once its connection closed and took a clean
-            // session (and its subscriptions) with it
-            // a repaired subscription is announced again, so that what waited for it (the offline cache, a waiting
-            // invitation) is handed over now; every listener takes a repeated grant as a no-op otherwise
+            // a filter is left alone once the client changed it again, or once the connection closed and took a clean
+            // session (and its subscriptions) with it. A repaired subscription is announced again, so that what waited
+            // for it (the offline cache, a waiting invitation) is handed over now; every listener takes a repeated
+            // grant as a no-op otherwise
             repair.check(connection.uid(), toCheck, f -> generations.get(f).equals(changes.get(f))
                     && (!connection.isClosed() || connection.sessionExpirySeconds() > 0),
-                    g -> tellGranted(g.filter(), g.qos(), g.subscriptionId()));
+                    g -> tell(l -> l.granted(connection, g.filter(), g.qos(), g.subscriptionId())));
         }
     }
 
-    private void tellGranted(final String filter, final int qos, final Integer subscriptionId) {
+    /** Tells every listener; one that fails is logged and does not keep the others from hearing it. */
+    private void tell(final Consumer<SubscriptionListener> event) {
         for (final SubscriptionListener l : listeners) {
             try {
-                l.granted(connection, filter, qos, subscriptionId);
+                event.accept(l);
             } catch (final RuntimeException e) {
                 log.error("Subscription listener failed for {}: {}", connection.uid(), e.toString());
                 log.debug("Listener failure", e);
@@ -141,14 +136,7 @@ public final class SubscriptionTracker
                                      final @NotNull UnsubscribeInboundOutput output) {
         for (final String filter : input.getUnsubscribePacket().getTopicFilters()) {
             changed(filter);
-            for (final SubscriptionListener l : listeners) {
-                try {
-                    l.removed(connection, filter);
-                } catch (final RuntimeException e) {
-                    log.error("Subscription listener failed for {}: {}", connection.uid(), e.toString());
-                    log.debug("Listener failure", e);
-                }
-            }
+            tell(l -> l.removed(connection, filter));
         }
     }
 }

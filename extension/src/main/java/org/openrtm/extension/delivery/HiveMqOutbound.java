@@ -7,19 +7,29 @@ import com.hivemq.extension.sdk.api.services.publish.Publish;
 import com.hivemq.extension.sdk.api.services.publish.PublishService;
 import com.hivemq.extension.sdk.api.services.publish.PublishToClientResult;
 import com.hivemq.extension.sdk.api.services.publish.RetainedMessageStore;
+import com.hivemq.extension.sdk.api.services.publish.RetainedPublish;
 import com.hivemq.extension.sdk.api.services.subscription.SubscriptionStore;
+import com.hivemq.extension.sdk.api.services.subscription.TopicSubscription;
 import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
+import org.openrtm.extension.access.SubscriptionRepair;
+import org.openrtm.protocol.RtmTopics;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
-/** {@link Outbound} on HiveMQ's {@link PublishService}. Thread-safe. */
-public final class HiveMqOutbound implements Outbound {
+/**
+ * {@link Outbound} on HiveMQ's {@link PublishService}, and what {@link SubscriptionRepair} needs from HiveMQ (the same
+ * three services). Thread-safe.
+ */
+public final class HiveMqOutbound implements Outbound, SubscriptionRepair.Broker {
 
     private final PublishService publishService;
     private final RetainedMessageStore retainedStore;
@@ -35,11 +45,64 @@ public final class HiveMqOutbound implements Outbound {
     @Override
     public @NotNull CompletableFuture<Void> subscribe(final @NotNull String clientId, final @NotNull String filter,
                                                       final int qos, final @Nullable Integer subscriptionId) {
+        return subscriptionStore.addSubscription(clientId, subscription(filter, qos, subscriptionId).build());
+    }
+
+    private static TopicSubscriptionBuilder subscription(final String filter, final int qos,
+                                                         final @Nullable Integer subscriptionId) {
         final TopicSubscriptionBuilder b = Builders.topicSubscription().topicFilter(filter).qos(Qos.valueOf(qos));
         if (subscriptionId != null) {
             b.subscriptionIdentifier(subscriptionId);
         }
-        return subscriptionStore.addSubscription(clientId, b.build());
+        return b;
+    }
+
+    /** A client's subscriptions as HiveMQ holds them: filter → QoS. */
+    @Override
+    public @NotNull CompletableFuture<Map<String, Integer>> subscriptionsOf(final @NotNull String clientId) {
+        return subscriptionStore.getSubscriptions(clientId).thenApply(set -> {
+            final Map<String, Integer> out = new HashMap<>();
+            for (final TopicSubscription s : set) {
+                out.put(s.getTopicFilter(), s.getQos().getQosNumber());
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public @NotNull CompletableFuture<Void> add(final @NotNull String clientId,
+                                                final @NotNull SubscriptionRepair.Granted g) {
+        return subscriptionStore.addSubscription(clientId, subscription(g.filter(), g.qos(), g.subscriptionId())
+                .noLocal(g.noLocal()).retainAsPublished(g.retainAsPublished()).build());
+    }
+
+    @Override
+    public @NotNull CompletableFuture<Integer> sendRetained(final @NotNull String clientId,
+                                                            final @NotNull SubscriptionRepair.Granted g) {
+        final List<RetainedPublish> matching = new ArrayList<>();
+        final CompletableFuture<Void> found;
+        if (g.filter().contains("+") || g.filter().contains("#")) {
+            found = retainedStore.iterateAllRetainedMessages((context, p) -> {
+                if (RtmTopics.matches(g.filter(), p.getTopic())) {
+                    synchronized (matching) {
+                        matching.add(p);
+                    }
+                }
+            });
+        } else {
+            found = retainedStore.getRetainedMessage(g.filter()).thenAccept(p -> p.ifPresent(matching::add));
+        }
+        return found.thenCompose(v -> {
+            final List<CompletableFuture<?>> sent = new ArrayList<>();
+            synchronized (matching) {
+                for (final RetainedPublish p : matching) {
+                    sent.add(publishService.publishToClient(Builders.publish().fromPublish(p)
+                            .qos(Qos.valueOf(Math.min(p.getQos().getQosNumber(), g.qos()))).retain(true).build(),
+                            clientId));
+                }
+            }
+            return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).thenApply(x -> sent.size());
+        });
     }
 
     @Override

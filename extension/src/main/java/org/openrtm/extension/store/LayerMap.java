@@ -180,18 +180,19 @@ interface LayerMap<V> {
                 return i >= 0 ? i : -i - 1;
             }
 
+            /** The slot of {@code key} in the array (at {@code i}, from {@link #find}) or the overflow, or null. */
+            private Slot<V> slot(final byte[] key, final int i) {
+                return i >= 0 ? slots.get(i) : overflow == null ? null : overflow.get(key);
+            }
+
             synchronized V get(final byte[] key) {
-                final int i = find(key);
-                if (i >= 0) {
-                    return slots.get(i).value;
-                }
-                final Slot<V> s = overflow == null ? null : overflow.get(key);
+                final Slot<V> s = slot(key, find(key));
                 return s == null ? null : s.value;
             }
 
             synchronized V put(final byte[] key, final V value) {
                 final int i = find(key);
-                Slot<V> s = i >= 0 ? slots.get(i) : overflow == null ? null : overflow.get(key);
+                Slot<V> s = slot(key, i);
                 if (s != null) {
                     final V old = s.value;
                     s.value = value;
@@ -211,10 +212,7 @@ interface LayerMap<V> {
 
             synchronized V remove(final byte[] key) {
                 final int i = find(key);
-                if (i >= 0) {
-                    return slots.remove(i).value;
-                }
-                final Slot<V> s = overflow == null ? null : overflow.remove(key);
+                final Slot<V> s = i >= 0 ? slots.remove(i) : overflow == null ? null : overflow.remove(key);
                 return s == null ? null : s.value;
             }
 

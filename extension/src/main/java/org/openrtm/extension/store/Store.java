@@ -76,10 +76,11 @@ public final class Store implements AutoCloseable {
         final List<LayerMap<Val>> maps;
         int size;
 
-        Layer(final boolean[] grouped) {
-            final List<LayerMap<Val>> list = new ArrayList<>(grouped.length);
-            for (final boolean g : grouped) {
-                list.add(g ? new LayerMap.Grouped<>() : new LayerMap.Sorted<>());
+        /** @param writers per keyspace its checkpoint writer or null; those that group by prefix get grouped maps */
+        Layer(final List<CheckpointWriter> writers) {
+            final List<LayerMap<Val>> list = new ArrayList<>(writers.size());
+            for (final CheckpointWriter w : writers) {
+                list.add(w != null && w.groupsByPrefix() ? new LayerMap.Grouped<>() : new LayerMap.Sorted<>());
             }
             maps = list;
         }
@@ -230,8 +231,6 @@ public final class Store implements AutoCloseable {
     private final Map<String, Keyspace> keyspaces = new LinkedHashMap<>();
     private final List<BTreeMap<byte[], byte[]>> base = new ArrayList<>();
     private final List<CheckpointWriter> writers = new ArrayList<>();
-    /** Per keyspace: whether its layers group keys by their prefix up to the first 0 byte (see {@link LayerMap.Grouped}). */
-    private final boolean[] grouped;
     private final Journal journal;
     private final Writer writer;
     private final boolean ownWriter;
@@ -265,7 +264,6 @@ public final class Store implements AutoCloseable {
                 .transactionEnable()
                 .make();
         this.checkpointLsn = db.atomicLong("journal.checkpoint-lsn").createOrOpen();
-        this.grouped = new boolean[names.size()];
         int index = 0;
         for (final String name : names) {
             keyspaces.put(name, new Keyspace(name, index++));
@@ -274,10 +272,9 @@ public final class Store implements AutoCloseable {
                     Serializer.BYTE_ARRAY);
             base.add((w == null ? maker : maker.valuesOutsideNodesEnable()).createOrOpen());
             writers.add(w);
-            grouped[index - 1] = w != null && w.groupsByPrefix();
         }
         db.commit();
-        this.active = new Layer(grouped);
+        this.active = new Layer(writers);
         this.journal = new Journal(dir.resolve("journal"), options.sync() == StoreOptions.Sync.ALWAYS);
         final long checkpointed = checkpointLsn.get();
         this.lsn = checkpointed;
@@ -635,7 +632,7 @@ public final class Store implements AutoCloseable {
         }
         final List<Path> covered = journal.takeClosed();
         frozen = toFlush;
-        active = new Layer(grouped);
+        active = new Layer(writers);
         lastCheckpointNanos = System.nanoTime();
         checkpointTasks.add(() -> checkpoint(toFlush, upTo, covered));
     }

@@ -4,7 +4,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,8 +44,10 @@ class SubscriptionRepairTest {
         }
 
         @Override
-        public CompletableFuture<Set<String>> filtersOf(final String clientId) {
-            return CompletableFuture.completedFuture(Set.copyOf(filters));
+        public CompletableFuture<Map<String, Integer>> subscriptionsOf(final String clientId) {
+            final Map<String, Integer> held = new HashMap<>();
+            filters.forEach(f -> held.put(f, 1));
+            return CompletableFuture.completedFuture(held);
         }
 
         @Override
