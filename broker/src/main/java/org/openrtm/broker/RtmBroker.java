@@ -304,9 +304,11 @@ public final class RtmBroker implements AutoCloseable {
     /**
      * A port nobody listens on now. Chosen at random below Linux's ephemeral range (32768+), where outgoing client
      * sockets never land, so that two processes picking ports at the same time rarely collide; a collision makes
-     * HiveMQ fail to bind, which {@link #start()} reports.
+     * HiveMQ fail to bind, which {@link #start()} reports. Tests that start a broker process use it too: a port from
+     * the ephemeral range can be taken by a client's outgoing connection (or a client connecting to itself) while a
+     * broker that is being restarted does not listen on it.
      */
-    static int freePort() {
+    public static int freePort() {
         final java.util.Random random = new java.util.Random();
         for (int attempt = 0; attempt < 200; attempt++) {
             final int port = 20_000 + random.nextInt(12_000);

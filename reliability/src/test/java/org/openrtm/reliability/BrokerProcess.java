@@ -1,11 +1,10 @@
 package org.openrtm.reliability;
 
+import org.openrtm.broker.RtmBroker;
 import org.openrtm.extension.auth.Tokens;
 import org.openrtm.protocol.Role;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,11 +61,12 @@ final class BrokerProcess implements AutoCloseable {
         this.jvmArgs = List.copyOf(jvmArgs);
     }
 
-    /** A free TCP port on the loopback interface. */
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    /**
+     * A free TCP port on the loopback interface, below the ephemeral range: the port is kept across restarts, and while
+     * the broker is down a client's outgoing connection could otherwise take it (then the restart cannot bind).
+     */
+    static int freePort() {
+        return RtmBroker.freePort();
     }
 
     int mqttPort() {
@@ -101,11 +101,18 @@ final class BrokerProcess implements AutoCloseable {
         await("broker start (" + log + ")").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
                 .until(() -> {
                     if (!p.isAlive()) {
-                        throw new IllegalStateException("the broker exited with " + p.exitValue() + "; see " + log);
+                        throw new IllegalStateException("the broker exited with " + p.exitValue() + "; see " + log
+                                + "; its last lines:\n" + tail(log, 40));
                     }
                     return Files.readString(log, StandardCharsets.UTF_8).contains("MQTT listener on");
                 });
         return this;
+    }
+
+    /** The last {@code lines} lines of a file (so that a failed start explains itself in the test report). */
+    private static String tail(final Path file, final int lines) throws IOException {
+        final List<String> all = List.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n"));
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
     /** {@code kill -9}: the process dies at once, without any shutdown hook. */

@@ -3,6 +3,7 @@ package org.openrtm.broker.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openrtm.broker.MainAccess;
+import org.openrtm.broker.RtmBroker;
 import org.openrtm.extension.auth.TokenCheck;
 import org.openrtm.extension.auth.Tokens;
 import org.openrtm.protocol.Role;
@@ -86,15 +87,10 @@ class CommandLineIT {
                 StandardCharsets.UTF_8);
         final Result r = run(Map.of("RTM_SECRET", "environment-secret-0123456789-0123456789"),
                 "--config", config.toString(), "--data", dir.resolve("data").toString(),
-                "--mqtt-port", Integer.toString(freePort()), "--ws-port", "off");
+                "--mqtt-port", Integer.toString(RtmBroker.freePort()), "--ws-port", "off");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("limits.max-payload-bytes must be between 1 and 268435455, but was '0'")
                 .contains("offline.ttl must be a duration").contains("unknown key 'no.such.key'");
     }
 
-    private static int freePort() throws Exception {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -2,13 +2,13 @@ package org.openrtm.broker.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openrtm.broker.RtmBroker;
 import org.openrtm.broker.testing.MosquittoShim;
 
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,9 +39,9 @@ class QuickStartIT {
         final String readme = Files.readString(root.resolve("README.md"), StandardCharsets.UTF_8);
         final String jar = Path.of(System.getProperty("rtm.broker.jar")).toAbsolutePath().toString();
         assertThat(Path.of(jar)).exists();
-        final int mqtt = freePort();
-        final int ws = freePort();
-        final int http = freePort();
+        final int mqtt = RtmBroker.freePort();
+        final int ws = RtmBroker.freePort();
+        final int http = RtmBroker.freePort();
 
         final String brokerBlock = block(readme, "<!-- quickstart:broker -->").replace("broker/target/rtm-broker.jar", jar);
         final Process broker = new ProcessBuilder("bash", "-c", "exec " + brokerBlock.trim() + " --mqtt-port " + mqtt
@@ -136,9 +136,4 @@ class QuickStartIT {
         return false;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

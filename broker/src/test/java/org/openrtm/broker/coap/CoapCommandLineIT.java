@@ -3,13 +3,13 @@ package org.openrtm.broker.coap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openrtm.broker.MainAccess;
+import org.openrtm.broker.RtmBroker;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,17 +49,12 @@ class CoapCommandLineIT {
     void takenCoapPort_stopsTheBrokerWithTheReason() throws Exception {
         try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             final Result r = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> run(
-                    "--data", dir.resolve("data").toString(), "--mqtt-port", Integer.toString(freePort()), "--ws-port", "off",
-                    "--http-port", "off",
+                    "--data", dir.resolve("data").toString(), "--mqtt-port", Integer.toString(RtmBroker.freePort()),
+                    "--ws-port", "off", "--http-port", "off",
                     "--coap-port", Integer.toString(taken.getLocalPort()), "--coaps-port", "off"));
             assertThat(r.code()).isEqualTo(1);
             assertThat(r.err()).contains("the CoAP gateway did not start");
         }
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -5,6 +5,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openrtm.broker.RtmBroker;
 import org.openrtm.extension.auth.Tokens;
 import org.openrtm.protocol.Role;
 
@@ -13,7 +14,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,7 +62,7 @@ class ExtensionZipIT {
         Files.createDirectories(home.resolve("data"));
         Files.writeString(home.resolve("data/secret"), SECRET, StandardCharsets.UTF_8);
 
-        final int port = freePort();
+        final int port = RtmBroker.freePort();
         final Process hivemq = startPlainHiveMq(dir.resolve("hivemq"), extensions, port);
         try {
             assertThat(home.resolve("DISABLED")).doesNotExist();
@@ -117,11 +117,6 @@ class ExtensionZipIT {
         return p;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static Mqtt5BlockingClient client(final int port, final String uid, final Tokens tokens) {
         final Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(uid).serverHost("127.0.0.1")
