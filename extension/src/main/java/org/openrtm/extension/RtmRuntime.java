@@ -172,10 +172,11 @@ public final class RtmRuntime implements AutoCloseable {
                 Services.subscriptionStore());
         final Sessions sessions = new Sessions(config.get(Settings.RATE_PER_SECOND), config.get(Settings.RATE_BURST));
         final Map<Box, Mailboxes.BoxLimits> boxLimits = new EnumMap<>(Box.class);
+        final int window = config.get(Settings.OFFLINE_WINDOW);
         boxLimits.put(Box.INBOX, new Mailboxes.BoxLimits(config.get(Settings.OFFLINE_MAX_MESSAGES),
-                config.get(Settings.OFFLINE_TTL).toMillis()));
+                config.get(Settings.OFFLINE_TTL).toMillis(), window));
         boxLimits.put(Box.EVENT, new Mailboxes.BoxLimits(config.get(Settings.OFFLINE_MAX_EVENTS),
-                config.get(Settings.OFFLINE_TTL).toMillis()));
+                config.get(Settings.OFFLINE_TTL).toMillis(), window));
         // the mailbox lanes run several tasks per peer message: on a work-stealing pool of their own rather than on
         // HiveMQ's managed executor, a ScheduledThreadPoolExecutor whose delay queue (a locked heap) every task passes
         final ExecutorService laneExecutor = laneExecutor();

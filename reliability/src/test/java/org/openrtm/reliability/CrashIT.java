@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.openrtm.sdk.RtmClient;
 import org.openrtm.sdk.presence.OnlineState;
@@ -33,9 +34,11 @@ import static org.awaitility.Awaitility.await;
 class CrashIT {
 
     private static final Logger log = LoggerFactory.getLogger(CrashIT.class);
-    private static final int KILLS = 4;
+    /** How many times the broker is killed; {@code -Dcrash.kills=N} raises it for a longer hunt. */
+    private static final int KILLS = Integer.getInteger("crash.kills", 4);
 
-    @TempDir
+    /** Kept when the test fails: the broker's logs of every start are in it. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
     private BrokerProcess broker;
@@ -91,6 +94,7 @@ class CrashIT {
                 final int target = ledger.sentCount() + 40 + random.nextInt(160);
                 await().atMost(Duration.ofSeconds(60)).until(() -> ledger.sentCount() >= target);
                 killedAt.add(ledger.sentCount());
+                log.info("kill {} after {} messages sent", k + 1, ledger.sentCount());
                 broker.kill();
                 broker.start();
             }
@@ -101,7 +105,12 @@ class CrashIT {
         for (final RtmClient c : offline.values()) {
             c.login().get(60, TimeUnit.SECONDS);
         }
-        await("every accepted message arrived").atMost(Duration.ofMinutes(2)).until(ledger::complete);
+        await("every accepted message arrived").atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+            final List<String> missing = ledger.report().missing();
+            assertThat(missing.size()).as("accepted messages missing, first ones %s; kills after %s messages sent; "
+                    + "broker logs in %s", missing.subList(0, Math.min(20, missing.size())), killedAt, dir)
+                    .isZero();
+        });
         // late duplicates would come within moments
         await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
         final Ledger.Report report = ledger.report();

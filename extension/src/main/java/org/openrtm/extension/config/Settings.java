@@ -50,6 +50,11 @@ public final class Settings {
     public static final Setting<Integer> OFFLINE_MAX_EVENTS = Setting.ofInt("offline.max-events",
             200, 0, 1_000_000,
             "Events (receipts, call states) kept per user while it is not subscribed to its event topic.");
+    public static final Setting<Integer> OFFLINE_WINDOW = Setting.ofInt("offline.window",
+            200, 1, 900,
+            "Messages per user and mailbox (inbox, events) handed to the user's MQTT session and not yet acknowledged; "
+                    + "the rest wait in the offline cache and follow as acknowledgements come. Keep it below HiveMQ's "
+                    + "queue per client (1,000 messages, in-flight ones included), which discards what does not fit.");
 
     // ---------------------------------------------------------------------------------------------- de-duplication
     public static final Setting<Duration> DEDUP_WINDOW = Setting.ofDuration("dedup.window",
@@ -160,7 +165,7 @@ public final class Settings {
     private static final List<Setting<?>> ALL = List.of(
             AUTH_CLOCK_SKEW,
             MAX_PAYLOAD_BYTES, RATE_PER_SECOND, RATE_BURST, FLOOD_REFUSALS, FLOOD_WINDOW, FLOOD_BAN,
-            OFFLINE_MAX_MESSAGES, OFFLINE_TTL, OFFLINE_MAX_EVENTS,
+            OFFLINE_MAX_MESSAGES, OFFLINE_TTL, OFFLINE_MAX_EVENTS, OFFLINE_WINDOW,
             DEDUP_WINDOW,
             NON_RTM_TOPICS,
             PRESENCE_GRACE, PRESENCE_MAX_SUBSCRIPTIONS,

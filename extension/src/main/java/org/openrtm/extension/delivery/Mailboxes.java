@@ -43,6 +43,11 @@ import java.util.function.Function;
  *   <li>A stored message stays until the client acknowledges it (QoS 1), it expires, or the mailbox overflows (the
  *       oldest goes). A message handed to a session that is later lost is handed again when the user next
  *       subscribes, marked {@code rtm-offline: true}.</li>
+ *   <li>At most {@link BoxLimits#window()} messages of a box are handed to a session and not yet acknowledged; the
+ *       others wait in the mailbox and follow as acknowledgements come. HiveMQ keeps a bounded queue per client
+ *       (1,000 messages by default, in-flight ones included) and discards what does not fit, silently; a backlog
+ *       handed in one go would lose its tail there, and the mailbox, believing it handed, would not hand it again
+ *       while the session lasts.</li>
  * </ul>
  *
  * <h2>Sessions and epochs</h2>
@@ -73,8 +78,19 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         void acknowledged(@NotNull String uid, @NotNull Box box, @NotNull String rtmId, @NotNull String sender);
     }
 
-    /** Limits of one box. */
-    public record BoxLimits(int maxStored, long ttlMillis) {
+    /**
+     * Limits of one box.
+     *
+     * @param maxStored how many messages are kept for a user
+     * @param ttlMillis how long a message is kept at most
+     * @param window    how many messages are handed to a session and not yet acknowledged, at most
+     */
+    public record BoxLimits(int maxStored, long ttlMillis, int window) {
+        public BoxLimits {
+            if (window < 1) {
+                throw new IllegalArgumentException("window must be at least 1, but was " + window);
+            }
+        }
     }
 
     private static final class Item {
@@ -112,6 +128,8 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         final Map<Box, Map<String, Integer>> filters = new EnumMap<>(Box.class);
         final Map<Box, TreeMap<Long, Item>> items = new EnumMap<>(Box.class);
         final Map<Box, int[]> storedCount = new EnumMap<>(Box.class);
+        /** Per box: items handed in the current epoch and not forgotten yet (acknowledged, expired, dropped). */
+        final Map<Box, int[]> inFlight = new EnumMap<>(Box.class);
         final Map<String, Item> byId = new HashMap<>();
         final Queue<Item> awaitingCommit = new ArrayDeque<>();
 
@@ -122,6 +140,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
                 filters.put(b, new HashMap<>());
                 items.put(b, new TreeMap<>());
                 storedCount.put(b, new int[1]);
+                inFlight.put(b, new int[1]);
             }
         }
 
@@ -135,6 +154,16 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
                 q = Math.max(q, v);
             }
             return q;
+        }
+
+        /** Whether a committed message of the box waits to be handed (not handed to this session, no send pending). */
+        boolean hasWaiting(final Box box) {
+            for (final Item i : items.get(box).values()) {
+                if (i.committed && i.outcome == null && i.handedEpoch != epoch) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         boolean isEmpty() {
@@ -288,7 +317,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         final long ttlEnd = now + lim.ttlMillis();
         final long deadline = expiresAt > 0 ? Math.min(expiresAt, ttlEnd) : ttlEnd;
         final boolean storable = cacheable && lim.maxStored() > 0;
-        final boolean deferred = storable && storeOnlyIfUndelivered && u.online(box) && u.awaitingCommit.isEmpty();
+        final boolean deferred = storable && storeOnlyIfUndelivered && u.awaitingCommit.isEmpty() && handsLive(u, box);
         final boolean store = storable && !deferred;
         final Item item = new Item(box, seqs.incrementAndGet(), rtmId, sender, deadline, message.qos(), store);
         item.storeOnFailure = deferred;
@@ -306,6 +335,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
                 }
                 oldest.remove();
                 u.byId.remove(drop.rtmId);
+                untrack(u, drop);
                 batch.remove(keyspace, MailCodec.key(u.uid, box, drop.seq));
                 storedCount.decrementAndGet();
                 u.storedCount.get(box)[0]--;
@@ -348,7 +378,10 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
             if (m != null) {
                 m.copy(u.uid, item.message);
             }
-            if (u.online(item.box)) {
+            final boolean online = u.online(item.box);
+            if (online && (!item.stored || handsLive(u, item.box))) {
+                // a message that cannot wait in the mailbox is handed even beyond the window: HiveMQ's queue has room
+                // beyond it, and the alternative would be to call an online user unreachable
                 hand(u, item, item.message, false);
             } else {
                 item.message = null;
@@ -359,13 +392,34 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
                     item.outcome.complete(Outcome.UNREACHABLE);
                 }
                 item.outcome = null;
+                if (online) {
+                    // it waits behind older ones or for room in the window: hand what the window allows, in order
+                    drain(u, item.box);
+                }
             }
+        }
+    }
+
+    /**
+     * Whether a new message for an online user is handed at once: the window has room and no older message of the box
+     * waits (it would be overtaken).
+     */
+    private boolean handsLive(final UserMail u, final Box box) {
+        return u.online(box) && u.inFlight.get(box)[0] < limits.get(box).window() && !u.hasWaiting(box);
+    }
+
+    /** Takes a forgotten or overflowed item out of the window count if it was handed to the current session. */
+    private static void untrack(final UserMail u, final Item item) {
+        if (item.handedEpoch == u.epoch) {
+            item.handedEpoch = -1;
+            u.inFlight.get(item.box)[0]--;
         }
     }
 
     private void hand(final UserMail u, final Item item, final RtmMessage message, final boolean fromCache) {
         final long epoch = u.epoch;
         item.handedEpoch = epoch;
+        u.inFlight.get(item.box)[0]++;
         item.message = item.storeOnFailure ? message : null;
         RtmMessage m = message;
         if (fromCache && item.box == Box.INBOX) {
@@ -404,9 +458,13 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
             if (outcome != null) {
                 outcome.complete(Outcome.DELIVERED);
             }
+            drainIfWaiting(u, item.box);
             return;
         }
         if (item.handedEpoch == epoch) {
+            if (epoch == u.epoch) {
+                u.inFlight.get(item.box)[0]--;
+            }
             item.handedEpoch = -1;
         }
         if (item.storeOnFailure && u.byId.get(item.rtmId) == item) {
@@ -430,6 +488,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
     private void forget(final UserMail u, final Item item, final boolean removeStored) {
         u.items.get(item.box).remove(item.seq);
         u.byId.remove(item.rtmId);
+        untrack(u, item);
         if (item.stored) {
             storedCount.decrementAndGet();
             u.storedCount.get(item.box)[0]--;
@@ -439,17 +498,31 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         }
     }
 
-    /** Hands every stored message the current session does not have yet, oldest first. */
+    /**
+     * Hands the stored messages the current session does not have yet, oldest first, as many as the window has room
+     * for (acknowledgements call it again).
+     */
     private void drain(final UserMail u, final Box box) {
         if (!u.online(box)) {
             return;
         }
+        final int room = limits.get(box).window() - u.inFlight.get(box)[0];
+        if (room <= 0) {
+            return;
+        }
         final long now = clock.millis();
-        final List<Item> snapshot = new ArrayList<>(u.items.get(box).values());
-        for (final Item item : snapshot) {
+        final List<Item> snapshot = new ArrayList<>();
+        int toHand = 0;
+        for (final Item item : u.items.get(box).values()) {
             if (!item.committed || item.handedEpoch == u.epoch || item.outcome != null) {
                 continue;
             }
+            snapshot.add(item);
+            if (item.stored && item.expiresAt > now && ++toHand == room) {
+                break;
+            }
+        }
+        for (final Item item : snapshot) {
             if (!item.stored) {
                 // handed to a session that is gone, and not cacheable: that was its only chance
                 forget(u, item, false);
@@ -493,7 +566,15 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
             } else {
                 log.debug("{} refused message {} (error PUBACK); removed without receipt", u.uid, rtmId);
             }
+            drainIfWaiting(u, item.box);
         });
+    }
+
+    /** After a window slot came free: drains if anything of the box is not in flight (cheap when all of it is). */
+    private void drainIfWaiting(final UserMail u, final Box box) {
+        if (u.items.get(box).size() > u.inFlight.get(box)[0]) {
+            drain(u, box);
+        }
     }
 
     // ------------------------------------------------------------------------------------------- sessions and filters
@@ -507,6 +588,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
                 u.epoch++;
                 for (final Box b : Box.values()) {
                     u.filters.get(b).clear();
+                    u.inFlight.get(b)[0] = 0; // nothing is handed to the new session yet
                 }
                 return;
             }

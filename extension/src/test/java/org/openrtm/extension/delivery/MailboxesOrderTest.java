@@ -71,7 +71,7 @@ class MailboxesOrderTest {
         };
         final long week = Duration.ofDays(7).toMillis();
         mailboxes = new Mailboxes(store, recording, lanes, Clock.systemUTC(),
-                Map.of(Box.INBOX, new Mailboxes.BoxLimits(200, week), Box.EVENT, new Mailboxes.BoxLimits(200, week)),
+                Map.of(Box.INBOX, new Mailboxes.BoxLimits(200, week, 200), Box.EVENT, new Mailboxes.BoxLimits(200, week, 200)),
                 uid -> lookup.get());
     }
 
