@@ -130,6 +130,11 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         final Map<Box, int[]> storedCount = new EnumMap<>(Box.class);
         /** Per box: items handed in the current epoch and not forgotten yet (acknowledged, expired, dropped). */
         final Map<Box, int[]> inFlight = new EnumMap<>(Box.class);
+        /**
+         * Per box: items that wait to be handed: committed, no send pending ({@code outcome == null}), not handed in the
+         * current epoch. Kept as a count because every live message asks (see {@link #handsLive}).
+         */
+        final Map<Box, int[]> waiting = new EnumMap<>(Box.class);
         final Map<String, Item> byId = new HashMap<>();
         final Queue<Item> awaitingCommit = new ArrayDeque<>();
 
@@ -141,6 +146,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
                 items.put(b, new TreeMap<>());
                 storedCount.put(b, new int[1]);
                 inFlight.put(b, new int[1]);
+                waiting.put(b, new int[1]);
             }
         }
 
@@ -158,12 +164,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
 
         /** Whether a committed message of the box waits to be handed (not handed to this session, no send pending). */
         boolean hasWaiting(final Box box) {
-            for (final Item i : items.get(box).values()) {
-                if (i.committed && i.outcome == null && i.handedEpoch != epoch) {
-                    return true;
-                }
-            }
-            return false;
+            return waiting.get(box)[0] > 0;
         }
 
         boolean isEmpty() {
@@ -237,6 +238,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
             item.committed = true;
             u.items.get(h.box()).put(h.seq(), item);
             u.storedCount.get(h.box())[0]++;
+            u.waiting.get(h.box())[0]++;
             u.byId.put(h.rtmId(), item);
             loaded++;
         }
@@ -387,6 +389,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
                 item.message = null;
                 if (item.stored) {
                     item.outcome.complete(Outcome.CACHED);
+                    u.waiting.get(item.box)[0]++; // once its outcome is cleared below
                 } else {
                     forget(u, item, false);
                     item.outcome.complete(Outcome.UNREACHABLE);
@@ -408,16 +411,21 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         return u.online(box) && u.inFlight.get(box)[0] < limits.get(box).window() && !u.hasWaiting(box);
     }
 
-    /** Takes a forgotten or overflowed item out of the window count if it was handed to the current session. */
+    /** Takes an item that leaves the mailbox (forgotten, overflowed) out of the window or the waiting count. */
     private static void untrack(final UserMail u, final Item item) {
         if (item.handedEpoch == u.epoch) {
             item.handedEpoch = -1;
             u.inFlight.get(item.box)[0]--;
+        } else if (item.committed && item.outcome == null) {
+            u.waiting.get(item.box)[0]--;
         }
     }
 
     private void hand(final UserMail u, final Item item, final RtmMessage message, final boolean fromCache) {
         final long epoch = u.epoch;
+        if (item.committed && item.outcome == null && item.handedEpoch != epoch) {
+            u.waiting.get(item.box)[0]--; // from the mailbox (drain), not a live send
+        }
         item.handedEpoch = epoch;
         u.inFlight.get(item.box)[0]++;
         item.message = item.storeOnFailure ? message : null;
@@ -464,6 +472,9 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         if (item.handedEpoch == epoch) {
             if (epoch == u.epoch) {
                 u.inFlight.get(item.box)[0]--;
+                if (u.byId.get(item.rtmId) == item) {
+                    u.waiting.get(item.box)[0]++; // back to waiting (an older epoch's items already count)
+                }
             }
             item.handedEpoch = -1;
         }
@@ -486,7 +497,9 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
     }
 
     private void forget(final UserMail u, final Item item, final boolean removeStored) {
-        u.items.get(item.box).remove(item.seq);
+        if (u.items.get(item.box).remove(item.seq) != item) {
+            return; // forgotten before (a sweep, then the late failure of its hand-off)
+        }
         u.byId.remove(item.rtmId);
         untrack(u, item);
         if (item.stored) {
@@ -570,9 +583,9 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         });
     }
 
-    /** After a window slot came free: drains if anything of the box is not in flight (cheap when all of it is). */
+    /** After a window slot came free: drains if anything of the box waits. */
     private void drainIfWaiting(final UserMail u, final Box box) {
-        if (u.items.get(box).size() > u.inFlight.get(box)[0]) {
+        if (u.hasWaiting(box)) {
             drain(u, box);
         }
     }
@@ -588,7 +601,9 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
                 u.epoch++;
                 for (final Box b : Box.values()) {
                     u.filters.get(b).clear();
-                    u.inFlight.get(b)[0] = 0; // nothing is handed to the new session yet
+                    // nothing is handed to the new session yet: what the old one had waits again
+                    u.waiting.get(b)[0] += u.inFlight.get(b)[0];
+                    u.inFlight.get(b)[0] = 0;
                 }
                 return;
             }

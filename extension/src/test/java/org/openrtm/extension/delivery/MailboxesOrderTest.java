@@ -42,6 +42,7 @@ class MailboxesOrderTest {
 
     private Store store;
     private ExecutorService lanes;
+    private Outbound recording;
     private Mailboxes mailboxes;
     private final Sessions sessions = new Sessions(100, 100);
     private final List<String> handed = new CopyOnWriteArrayList<>();
@@ -51,7 +52,7 @@ class MailboxesOrderTest {
     void open() throws Exception {
         store = Store.open(dir, StoreOptions.defaults(), List.of(Mailboxes.KEYSPACE), Store.DIRECT);
         lanes = Executors.newFixedThreadPool(2);
-        final Outbound recording = new Outbound() {
+        recording = new Outbound() {
             @Override
             public CompletableFuture<Boolean> toClient(final String clientId, final RtmMessage message) {
                 handed.add(new String(message.payload(), StandardCharsets.UTF_8)
@@ -69,9 +70,13 @@ class MailboxesOrderTest {
                 return CompletableFuture.completedFuture(null);
             }
         };
+        mailboxes = mailboxes(200);
+    }
+
+    private Mailboxes mailboxes(final int window) {
         final long week = Duration.ofDays(7).toMillis();
-        mailboxes = new Mailboxes(store, recording, lanes, Clock.systemUTC(),
-                Map.of(Box.INBOX, new Mailboxes.BoxLimits(200, week, 200), Box.EVENT, new Mailboxes.BoxLimits(200, week, 200)),
+        return new Mailboxes(store, recording, lanes, Clock.systemUTC(), Map.of(
+                Box.INBOX, new Mailboxes.BoxLimits(200, week, window), Box.EVENT, new Mailboxes.BoxLimits(200, week, window)),
                 uid -> lookup.get());
     }
 
@@ -125,6 +130,45 @@ class MailboxesOrderTest {
         assertThat(handed).containsExactly("m1", "m2 (offline)", "m3 (offline)", "m4 (offline)");
         assertThat(send("m5")).isEqualTo(Mailboxes.Outcome.DELIVERED);
         assertThat(handed).endsWith("m5");
+    }
+
+    @Test
+    void atMostTheWindowIsHandedUnacknowledged_theRestFollowsAcknowledgements_inOrder() throws Exception {
+        mailboxes = mailboxes(3);
+        final Connection c = connect(false);
+        mailboxes.granted(c, INBOX, 1);
+        for (final String text : List.of("m1", "m2", "m3")) {
+            assertThat(send(text)).as(text).isEqualTo(Mailboxes.Outcome.DELIVERED);
+        }
+        assertThat(send("m4")).as("window full").isEqualTo(Mailboxes.Outcome.CACHED);
+        assertThat(send("m5")).as("window full").isEqualTo(Mailboxes.Outcome.CACHED);
+        assertThat(handed).containsExactly("m1", "m2", "m3");
+
+        mailboxes.acknowledged(c, "id-m1", true);
+        await().atMost(Duration.ofSeconds(10)).until(() -> handed.size() == 4);
+        assertThat(handed).endsWith("m4 (offline)");
+        assertThat(send("m6")).as("m5 still waits: m6 goes behind it").isEqualTo(Mailboxes.Outcome.CACHED);
+
+        mailboxes.acknowledged(c, "id-m2", true);
+        mailboxes.acknowledged(c, "id-m3", true);
+        await().atMost(Duration.ofSeconds(10)).until(() -> handed.size() == 6);
+        assertThat(handed).containsExactly("m1", "m2", "m3", "m4 (offline)", "m5 (offline)", "m6 (offline)");
+
+        for (final String id : List.of("id-m4", "id-m5", "id-m6")) {
+            mailboxes.acknowledged(c, id, true);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> mailboxes.count("bob", Box.INBOX).get() == 0);
+        assertThat(send("m7")).as("nothing in flight, nothing waiting").isEqualTo(Mailboxes.Outcome.DELIVERED);
+
+        // a fresh session: what the old one had unacknowledged (m7) is handed again, and the window starts empty
+        mailboxes.disconnected(c, Sessions.CloseKind.LOST, true);
+        final Connection fresh = connect(false);
+        mailboxes.granted(fresh, INBOX, 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> handed.size() == 8);
+        assertThat(handed).endsWith("m7", "m7 (offline)");
+        assertThat(send("m8")).isEqualTo(Mailboxes.Outcome.DELIVERED);
+        assertThat(send("m9")).isEqualTo(Mailboxes.Outcome.DELIVERED);
+        assertThat(send("m10")).as("m7, m8, m9 in flight").isEqualTo(Mailboxes.Outcome.CACHED);
     }
 
     @Test
