@@ -108,6 +108,11 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         boolean committed;
         CompletableFuture<Outcome> outcome;
 
+        /** Whether it waits to be handed: committed, no send pending, not handed in {@code epoch} (the current one). */
+        boolean waits(final long epoch) {
+            return committed && outcome == null && handedEpoch != epoch;
+        }
+
         Item(final Box box, final long seq, final String rtmId, final String sender, final long expiresAt, final int qos,
              final boolean stored) {
             this.box = box;
@@ -130,10 +135,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         final Map<Box, int[]> storedCount = new EnumMap<>(Box.class);
         /** Per box: items handed in the current epoch and not forgotten yet (acknowledged, expired, dropped). */
         final Map<Box, int[]> inFlight = new EnumMap<>(Box.class);
-        /**
-         * Per box: items that wait to be handed: committed, no send pending ({@code outcome == null}), not handed in the
-         * current epoch. Kept as a count because every live message asks (see {@link #handsLive}).
-         */
+        /** Per box: items that {@link Item#waits wait}; a count, as every live message asks ({@link Mailboxes#handsLive}). */
         final Map<Box, int[]> waiting = new EnumMap<>(Box.class);
         final Map<String, Item> byId = new HashMap<>();
         final Queue<Item> awaitingCommit = new ArrayDeque<>();
@@ -416,14 +418,14 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         if (item.handedEpoch == u.epoch) {
             item.handedEpoch = -1;
             u.inFlight.get(item.box)[0]--;
-        } else if (item.committed && item.outcome == null) {
+        } else if (item.waits(u.epoch)) {
             u.waiting.get(item.box)[0]--;
         }
     }
 
     private void hand(final UserMail u, final Item item, final RtmMessage message, final boolean fromCache) {
         final long epoch = u.epoch;
-        if (item.committed && item.outcome == null && item.handedEpoch != epoch) {
+        if (item.waits(epoch)) {
             u.waiting.get(item.box)[0]--; // from the mailbox (drain), not a live send
         }
         item.handedEpoch = epoch;
@@ -527,7 +529,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         final List<Item> snapshot = new ArrayList<>();
         int toHand = 0;
         for (final Item item : u.items.get(box).values()) {
-            if (!item.committed || item.handedEpoch == u.epoch || item.outcome != null) {
+            if (!item.waits(u.epoch)) {
                 continue;
             }
             snapshot.add(item);
