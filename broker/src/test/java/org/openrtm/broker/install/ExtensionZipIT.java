@@ -66,7 +66,8 @@ class ExtensionZipIT {
         final Process hivemq = startPlainHiveMq(dir.resolve("hivemq"), extensions, port);
         try {
             assertThat(home.resolve("DISABLED")).doesNotExist();
-            assertThat(home.resolve("data/store/rtm.db")).exists();
+            assertThat(home.resolve("data/store/rtm-a.db")).exists();
+            assertThat(home.resolve("data/store/rtm-b.db")).exists();
 
             final Tokens tokens = new Tokens(SECRET.getBytes(StandardCharsets.UTF_8), Clock.systemUTC(), Duration.ZERO);
             final Mqtt5BlockingClient bob = client(port, "bob", tokens);

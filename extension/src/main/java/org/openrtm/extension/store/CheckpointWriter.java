@@ -16,9 +16,10 @@ import java.util.NavigableMap;
  * {@link Store#get} only sees keys the writer stores as they are). The values of such a keyspace are kept outside
  * MapDB's B-tree nodes, as suits large values.
  *
- * <p>Called on the store's checkpoint thread, inside the MapDB transaction that also records the journal position the
- * checkpoint covers: either all of a checkpoint's changes reach the file or none. Must not block on anything but
- * MapDB, and must not call the store.
+ * <p>Called on the store's checkpoint thread, once for each of the store's two MapDB copies (see {@link Copies}), with
+ * the same changes: a copy counts as whole again only after all of them and the journal position they cover are
+ * committed, so a checkpoint cut short is redone from the journal. The result must depend only on the changes and the
+ * copy's content. Must not block on anything but MapDB, and must not call the store.
  */
 @FunctionalInterface
 public interface CheckpointWriter {

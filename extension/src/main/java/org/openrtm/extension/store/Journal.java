@@ -169,6 +169,20 @@ final class Journal implements AutoCloseable {
         return bytesWritten;
     }
 
+    /** The first LSN of the oldest segment on disk (from its name), or -1 if there is none. */
+    long firstLsn() throws IOException {
+        final List<Path> all = segments();
+        if (all.isEmpty()) {
+            return -1;
+        }
+        final String name = all.get(0).getFileName().toString();
+        try {
+            return Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
+        } catch (final NumberFormatException e) {
+            throw new IOException("journal segment " + all.get(0) + " is not named by its first record number", e);
+        }
+    }
+
     private List<Path> segments() throws IOException {
         final List<Path> found = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {

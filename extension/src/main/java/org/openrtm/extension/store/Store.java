@@ -2,11 +2,6 @@ package org.openrtm.extension.store;
 
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
-import org.mapdb.Atomic;
-import org.mapdb.BTreeMap;
-import org.mapdb.DB;
-import org.mapdb.DBMaker;
-import org.mapdb.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,13 +37,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * completed write survives {@code kill -9} (the bytes are in the OS), and with {@code ALWAYS} a power cut.
  *
  * <p>Every {@code checkpointInterval}, or once {@code checkpointEntries} changes wait, the writer freezes the active
- * layer and starts a new one and a new journal segment; the checkpoint thread writes the frozen layer into MapDB,
- * commits, records the journal position it covers, and deletes the journal segments it no longer needs. On open, the
- * journal after the last checkpoint is replayed into the active layer.
+ * layer and starts a new one and a new journal segment; the checkpoint thread writes the frozen layer into both MapDB
+ * copies, one after the other, each with the journal position it covers (see {@link Copies}: MapDB's own transactions
+ * do not survive {@code kill -9}), and then deletes the journal segments it no longer needs. On open, the journal after
+ * the last checkpoint is replayed into the active layer.
  *
  * <h2>Reads</h2>
- * Reads look at the active layer, then the frozen layer (while a checkpoint runs), then MapDB, so they always see the
- * latest completed write. Range scans merge the three.
+ * Reads look at the active layer, then the frozen layer (while a checkpoint runs), then the MapDB copy that is not
+ * being written, so they always see the latest completed write. Range scans merge the three.
  *
  * <h2>Threads</h2>
  * All methods are thread-safe. One writer thread ("rtm-<folder>-writer", e.g. rtm-store-writer) owns the journal and
@@ -226,10 +222,8 @@ public final class Store implements AutoCloseable {
     private final Path dir;
     private final StoreOptions options;
     private final Executor callbackExecutor;
-    private final DB db;
-    private final Atomic.Long checkpointLsn;
+    private final Copies copies;
     private final Map<String, Keyspace> keyspaces = new LinkedHashMap<>();
-    private final List<BTreeMap<byte[], byte[]>> base = new ArrayList<>();
     private final List<CheckpointWriter> writers = new ArrayList<>();
     private final Journal journal;
     private final Writer writer;
@@ -242,6 +236,8 @@ public final class Store implements AutoCloseable {
     private volatile Layer active;
     private volatile Layer frozen;
     private volatile boolean closing;
+    /** A checkpoint failed: no more until a restart (see {@link #checkpoint}). */
+    private volatile boolean checkpointsStopped;
     private long lsn;
     private long lastCheckpointNanos = System.nanoTime();
     private final AtomicLong checkpoints = new AtomicLong();
@@ -258,37 +254,35 @@ public final class Store implements AutoCloseable {
         this.options = options;
         this.callbackExecutor = callbackExecutor;
         Files.createDirectories(dir);
-        this.db = DBMaker.fileDB(dir.resolve("rtm.db").toFile())
-                .fileMmapEnableIfSupported()
-                .cleanerHackEnable()
-                .transactionEnable()
-                .make();
-        this.checkpointLsn = db.atomicLong("journal.checkpoint-lsn").createOrOpen();
         int index = 0;
+        final List<Boolean> grouped = new ArrayList<>(names.size());
         for (final String name : names) {
             keyspaces.put(name, new Keyspace(name, index++));
             final CheckpointWriter w = checkpointWriters.get(name);
-            final DB.TreeMapMaker<byte[], byte[]> maker = db.treeMap("ks." + name, Serializer.BYTE_ARRAY,
-                    Serializer.BYTE_ARRAY);
-            base.add((w == null ? maker : maker.valuesOutsideNodesEnable()).createOrOpen());
             writers.add(w);
+            grouped.add(w != null);
         }
-        db.commit();
         this.active = new Layer(writers);
         this.journal = new Journal(dir.resolve("journal"), options.sync() == StoreOptions.Sync.ALWAYS);
-        final long checkpointed = checkpointLsn.get();
+        this.copies = Copies.open(dir, names, grouped, journal.firstLsn());
+        final long checkpointed = copies.checkpointLsn();
         this.lsn = checkpointed;
         final int[] replayed = {0};
-        journal.replay(body -> {
-            final long recordLsn = body.getLong();
-            if (recordLsn <= checkpointed) {
-                return;
-            }
-            applyRecord(body);
-            lsn = Math.max(lsn, recordLsn);
-            replayed[0]++;
-        });
-        journal.rotate(lsn + 1);
+        try {
+            journal.replay(body -> {
+                final long recordLsn = body.getLong();
+                if (recordLsn <= checkpointed) {
+                    return;
+                }
+                applyRecord(body);
+                lsn = Math.max(lsn, recordLsn);
+                replayed[0]++;
+            });
+            journal.rotate(lsn + 1);
+        } catch (final IOException | RuntimeException e) {
+            copies.close();
+            throw e;
+        }
         if (replayed[0] > 0) {
             log.info("Store {}: replayed {} journal records ({} changes) written after the last checkpoint", dir,
                     replayed[0], active.size);
@@ -430,7 +424,7 @@ public final class Store implements AutoCloseable {
                 return v.value;
             }
         }
-        return base.get(ks.index()).get(key);
+        return copies.readable().map(ks.index()).get(key);
     }
 
     /** A key and its value. */
@@ -456,7 +450,7 @@ public final class Store implements AutoCloseable {
         final Iterator<Map.Entry<byte[], Val>> ai = active.maps.get(ks.index()).range(from, to, descending);
         final Iterator<Map.Entry<byte[], Val>> fi = f == null ? Collections.emptyIterator()
                 : f.maps.get(ks.index()).range(from, to, descending);
-        final NavigableMap<byte[], byte[]> b = range(base.get(ks.index()), from, to);
+        final NavigableMap<byte[], byte[]> b = range(copies.readable().map(ks.index()), from, to);
         final Iterator<Map.Entry<byte[], byte[]>> bi = (descending ? b.descendingMap() : b).entrySet().iterator();
         final List<Entry> out = new ArrayList<>(Math.min(limit, 64));
         Map.Entry<byte[], Val> ae = next(ai);
@@ -616,7 +610,7 @@ public final class Store implements AutoCloseable {
         final Layer a = active;
         final boolean due = a.size >= options.checkpointEntries()
                 || (a.size > 0 && now - lastCheckpointNanos >= options.checkpointInterval().toNanos());
-        if (due && frozen == null) {
+        if (due && frozen == null && !checkpointsStopped) {
             rotateAndCheckpoint();
         }
     }
@@ -732,47 +726,48 @@ public final class Store implements AutoCloseable {
     private void checkpoint(final Layer layer, final long upTo, final List<Path> covered) {
         final long start = System.nanoTime();
         try {
-            for (int i = 0; i < layer.maps.size(); i++) {
-                final BTreeMap<byte[], byte[]> target = base.get(i);
-                final CheckpointWriter writer = writers.get(i);
-                if (writer != null) {
-                    final List<CheckpointWriter.Change> changes = new ArrayList<>();
-                    for (final Iterator<Map.Entry<byte[], Val>> it = layer.maps.get(i).all(); it.hasNext(); ) {
-                        final Map.Entry<byte[], Val> e = it.next();
-                        changes.add(new CheckpointWriter.Change(e.getKey(), e.getValue().value));
-                    }
-                    if (!changes.isEmpty()) {
-                        writer.checkpoint(changes, target);
-                    }
-                    continue;
-                }
-                for (final Iterator<Map.Entry<byte[], Val>> it = layer.maps.get(i).all(); it.hasNext(); ) {
-                    final Map.Entry<byte[], Val> e = it.next();
-                    final byte[] v = e.getValue().value;
-                    if (v == null) {
-                        target.remove(e.getKey());
-                    } else {
-                        target.put(e.getKey(), v);
-                    }
-                }
-            }
-            checkpointLsn.set(upTo);
-            db.commit();
-        } catch (final RuntimeException e) {
-            // keep the frozen layer readable and the journal intact: a restart replays it
-            log.error("Checkpoint into MapDB failed; the journal keeps the changes: {}", e.toString());
+            // the layer stays readable until the first copy has it; then the readers' copy is that one
+            copies.write(copy -> writeLayer(layer, copy), upTo, () -> frozen = null);
+        } catch (final IOException | RuntimeException e) {
+            // the journal keeps every change since the last whole copy, and a restart replays it; checkpoints stop
+            // (the active layer and the journal grow) rather than write over the one whole copy left
+            checkpointsStopped = true;
+            log.error("Checkpoint into MapDB failed; checkpoints stop until a restart, the journal keeps the changes: "
+                    + "{}", e.toString());
             log.debug("Checkpoint failure", e);
-            try {
-                db.rollback();
-            } catch (final RuntimeException ignored) {
-                // rollback is best effort; the journal is the source of truth
-            }
             return;
         }
-        frozen = null;
         Journal.delete(covered);
         checkpoints.incrementAndGet();
         log.debug("Checkpoint of {} changes took {} ms", layer.size, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Checkpoint thread: writes a layer's changes into one copy's maps. */
+    private void writeLayer(final Layer layer, final Copies.Copy copy) {
+        for (int i = 0; i < layer.maps.size(); i++) {
+            final NavigableMap<byte[], byte[]> target = copy.map(i);
+            final CheckpointWriter writer = writers.get(i);
+            if (writer != null) {
+                final List<CheckpointWriter.Change> changes = new ArrayList<>();
+                for (final Iterator<Map.Entry<byte[], Val>> it = layer.maps.get(i).all(); it.hasNext(); ) {
+                    final Map.Entry<byte[], Val> e = it.next();
+                    changes.add(new CheckpointWriter.Change(e.getKey(), e.getValue().value));
+                }
+                if (!changes.isEmpty()) {
+                    writer.checkpoint(changes, target);
+                }
+                continue;
+            }
+            for (final Iterator<Map.Entry<byte[], Val>> it = layer.maps.get(i).all(); it.hasNext(); ) {
+                final Map.Entry<byte[], Val> e = it.next();
+                final byte[] v = e.getValue().value;
+                if (v == null) {
+                    target.remove(e.getKey());
+                } else {
+                    target.put(e.getKey(), v);
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------ lifecycle
@@ -811,7 +806,7 @@ public final class Store implements AutoCloseable {
             final CompletableFuture<Void> done = new CompletableFuture<>();
             checkpointTasks.add(() -> {
                 try {
-                    if (frozen != null) {
+                    if (frozen != null || checkpointsStopped) {
                         // an earlier checkpoint failed: keep every segment, the next start replays them
                         log.warn("Store closed with changes that are only in the journal; they are replayed on start");
                         try {
@@ -857,7 +852,7 @@ public final class Store implements AutoCloseable {
             } catch (final IOException e) {
                 log.debug("Journal close failed", e);
             }
-            db.close();
+            copies.close();
         }
     }
 }

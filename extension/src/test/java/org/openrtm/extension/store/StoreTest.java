@@ -2,10 +2,13 @@ package org.openrtm.extension.store;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +27,10 @@ class StoreTest {
 
     @TempDir
     Path dir;
+
+    /** For copies of {@link #dir}. */
+    @TempDir
+    Path spare;
 
     private static byte[] b(final String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -137,6 +144,111 @@ class StoreTest {
                 assertThat(store.get(store.keyspace("a"), b("key-" + i))).as("acked key %d", i).isNotNull();
                 assertThat(second.get(second.keyspace("a"), b("key-" + i))).as("key %d of the second store", i)
                         .isNotNull();
+            }
+        }
+    }
+
+    /**
+     * The process dies while a checkpoint is writing one of the two MapDB copies (calls 1 and 3: the first copy of the
+     * first and second checkpoint; 2 and 4: the second copy). The copy being written is left unfinished; the store
+     * opens from the other one and its journal, with every acknowledged write, and repairs the unfinished copy.
+     */
+    @ParameterizedTest(name = "halted in checkpoint-writer call {0}")
+    @ValueSource(ints = {1, 2, 3, 4})
+    void killedWhileACheckpointWritesACopy_opensFromTheOtherCopy_withEveryAcknowledgedWrite(final int call)
+            throws Exception {
+        final String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                CheckpointCrashChild.class.getName(), dir.toString(), String.valueOf(call))
+                .redirectErrorStream(true)
+                .start();
+        final List<Integer> acked = new ArrayList<>();
+        final List<String> other = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith("acked ")) {
+                    acked.add(Integer.parseInt(line.substring(6)));
+                } else {
+                    other.add(line);
+                }
+            }
+        }
+        assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as("the child halted itself; its output: %s", other).isEqualTo(99);
+        assertThat(other).anyMatch(l -> l.startsWith("halting in call " + call + " "));
+        // exactly one copy is marked whole: the other was being written
+        assertThat(Files.exists(dir.resolve("rtm-a.ok")) ^ Files.exists(dir.resolve("rtm-b.ok")))
+                .as("one of rtm-a.ok and rtm-b.ok").isTrue();
+        assertThat(acked).hasSizeGreaterThan(1000);
+        for (int round = 0; round < 2; round++) {
+            try (Store store = Store.open(dir, StoreOptions.defaults(), KS, Map.of("b", copyingWriter()),
+                    ForkJoinPool.commonPool())) {
+                assertThat(Files.exists(dir.resolve("rtm-a.ok")) && Files.exists(dir.resolve("rtm-b.ok")))
+                        .as("both copies whole after opening").isTrue();
+                for (final int i : acked) {
+                    assertThat(store.get(store.keyspace("a"), b("key-" + i))).as("acked key %d in a", i).isNotNull();
+                    assertThat(store.get(store.keyspace("b"), b("key-" + i))).as("acked key %d in b", i).isNotNull();
+                }
+                store.write(new WriteBatch().put(store.keyspace("a"), b("round-" + round), b("ok")))
+                        .get(5, TimeUnit.SECONDS);
+            }
+        }
+        // the second round's close checkpointed into both copies; each one alone holds everything
+        for (final String lost : List.of("a", "b")) {
+            final Path kept = spare.resolve("without-" + lost);
+            copyTree(dir, kept);
+            Files.delete(kept.resolve("rtm-" + lost + ".ok"));
+            try (Store store = Store.open(kept, StoreOptions.defaults(), KS, Map.of("b", copyingWriter()),
+                    ForkJoinPool.commonPool())) {
+                assertThat(s(store.get(store.keyspace("a"), b("round-1")))).isEqualTo("ok");
+                assertThat(store.get(store.keyspace("b"), b("key-" + acked.get(acked.size() - 1)))).isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void aFolderOfTheSingleTransactionalMapDbFile_isTakenOverAsCopyA_andCopiedToB() throws Exception {
+        // what versions before the two copies left: rtm.db written with MapDB transactions
+        final org.mapdb.DB old = org.mapdb.DBMaker.fileDB(dir.resolve("rtm.db").toFile()).transactionEnable().make();
+        old.atomicLong("journal.checkpoint-lsn").createOrOpen().set(7);
+        old.treeMap("ks.a", org.mapdb.Serializer.BYTE_ARRAY, org.mapdb.Serializer.BYTE_ARRAY).createOrOpen()
+                .put(b("old"), b("kept"));
+        old.commit();
+        old.close();
+        try (Store store = open(StoreOptions.defaults())) {
+            assertThat(s(store.get(store.keyspace("a"), b("old")))).isEqualTo("kept");
+            store.write(new WriteBatch().put(store.keyspace("a"), b("new"), b("written"))).get(5, TimeUnit.SECONDS);
+        }
+        assertThat(dir.resolve("rtm.db")).doesNotExist();
+        assertThat(Files.readString(dir.resolve("rtm-b.ok"))).isEqualTo(Files.readString(dir.resolve("rtm-a.ok")));
+        try (Store store = open(StoreOptions.defaults())) {
+            assertThat(s(store.get(store.keyspace("a"), b("old")))).isEqualTo("kept");
+            assertThat(s(store.get(store.keyspace("a"), b("new")))).isEqualTo("written");
+        }
+    }
+
+    private static CheckpointWriter copyingWriter() {
+        return (changes, base) -> {
+            for (final CheckpointWriter.Change c : changes) {
+                if (c.value() == null) {
+                    base.remove(c.key());
+                } else {
+                    base.put(c.key(), c.value());
+                }
+            }
+        };
+    }
+
+    private static void copyTree(final Path from, final Path to) throws Exception {
+        try (var paths = Files.walk(from)) {
+            for (final Path p : (Iterable<Path>) paths::iterator) {
+                final Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
             }
         }
     }
