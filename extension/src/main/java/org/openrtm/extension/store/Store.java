@@ -68,6 +68,28 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /** A value in bytes: a flag byte (1: has a value, 2: fresh), then the value. For grouped layers' arenas. */
+    private static final LayerMap.Codec<Val> VAL_CODEC = new LayerMap.Codec<>() {
+        @Override
+        public int size(final Val v) {
+            return 1 + (v.value == null ? 0 : v.value.length);
+        }
+
+        @Override
+        public void write(final Val v, final byte[] to, final int at) {
+            to[at] = (byte) ((v.value == null ? 0 : 1) | (v.fresh ? 2 : 0));
+            if (v.value != null) {
+                System.arraycopy(v.value, 0, to, at + 1, v.value.length);
+            }
+        }
+
+        @Override
+        public Val read(final byte[] from, final int at, final int length) {
+            final byte flags = from[at];
+            return new Val((flags & 1) != 0 ? Arrays.copyOfRange(from, at + 1, at + length) : null, (flags & 2) != 0);
+        }
+    };
+
     private static final class Layer {
         final List<LayerMap<Val>> maps;
         int size;
@@ -76,7 +98,7 @@ public final class Store implements AutoCloseable {
         Layer(final List<CheckpointWriter> writers) {
             final List<LayerMap<Val>> list = new ArrayList<>(writers.size());
             for (final CheckpointWriter w : writers) {
-                list.add(w != null && w.groupsByPrefix() ? new LayerMap.Grouped<>() : new LayerMap.Sorted<>());
+                list.add(w != null && w.groupsByPrefix() ? new LayerMap.Grouped<>(VAL_CODEC) : new LayerMap.Sorted<>());
             }
             maps = list;
         }

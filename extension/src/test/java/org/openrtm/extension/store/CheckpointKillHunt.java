@@ -42,6 +42,7 @@ import java.util.concurrent.TimeUnit;
 public final class CheckpointKillHunt {
 
     private static final int RECORDS = 20_000;
+    private static final int CHECK_SECONDS = 120;
     private static final PrintStream OUT = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
             StandardCharsets.UTF_8);
 
@@ -51,6 +52,13 @@ public final class CheckpointKillHunt {
     public static void main(final String[] args) throws Exception {
         if (args[0].startsWith("child-")) {
             child(args);
+            return;
+        }
+        if (args[0].startsWith("check-")) {
+            final Path folder = Path.of(args[1]);
+            final int before = Integer.parseInt(args[2]);
+            OUT.println("verdict " + (args[0].equals("check-store") ? checkStore(folder, before)
+                    : checkMapDb(folder, before, Integer.parseInt(args[3]))));
             return;
         }
         final boolean store = switch (args[0]) {
@@ -73,11 +81,19 @@ public final class CheckpointKillHunt {
                     String.valueOf(written)).redirectErrorStream(true).start();
             final List<String> output = new ArrayList<>();
             boolean started = false;
+            final java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            // a damaged B-tree can make a write loop forever: such a child is killed after CHECK_SECONDS
+            CompletableFuture.delayedExecutor(CHECK_SECONDS, TimeUnit.SECONDS).execute(() -> {
+                if (writing.get()) {
+                    child.destroyForcibly();
+                }
+            });
             try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     if (line.equals("checkpointing")) {
+                        writing.set(false);
                         started = true;
                         break;
                     }
@@ -85,10 +101,12 @@ public final class CheckpointKillHunt {
                 }
                 if (!started) {
                     // the folder opened after the previous kill, but it is damaged: writing into it fails
+                    writing.set(false);
                     child.waitFor();
                     failed++;
                     OUT.printf(Locale.ROOT, "cycle %d: WRITES FAIL in the folder the previous cycle left: %s%n",
-                            cycle, output.isEmpty() ? "(no output)" : output.get(0));
+                            cycle, output.isEmpty() ? "(no output; killed after " + CHECK_SECONDS + " s)"
+                                    : output.get(0));
                     keep(dir, cycle);
                     written = 0;
                     committed = 0;
@@ -108,17 +126,32 @@ public final class CheckpointKillHunt {
                 }
                 final int before = committed;
                 written += RECORDS;
+                // the check runs in a process of its own: a damaged B-tree can make a read loop forever
+                final Process check = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                        CheckpointKillHunt.class.getName(), "check-" + args[0], dir.toString(),
+                        String.valueOf(store ? written : before), String.valueOf(before + RECORDS))
+                        .redirectErrorStream(true).start();
+                final CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        final String all = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                        return all.lines().filter(l -> l.startsWith("verdict ")).map(l -> l.substring(8))
+                                .findFirst().orElse("CANNOT OPEN: " + all.lines().filter(l -> l.contains("Exception"))
+                                        .findFirst().orElse(all.strip()));
+                    } catch (final java.io.IOException e) {
+                        return "CANNOT OPEN: " + e;
+                    }
+                });
                 String verdict;
-                try {
-                    verdict = store ? checkStore(dir, written) : checkMapDb(dir, before, before + RECORDS);
-                    if (!store) {
-                        committed = Integer.parseInt(verdict.substring(verdict.lastIndexOf(' ') + 1));
-                    }
-                    if (verdict.startsWith("MISSING")) {
-                        failed++;
-                    }
-                } catch (final Exception | Error e) {
-                    verdict = "CANNOT OPEN: " + e;
+                if (!check.waitFor(CHECK_SECONDS, TimeUnit.SECONDS)) {
+                    check.destroyForcibly();
+                    verdict = "CANNOT READ: counting the records did not end within " + CHECK_SECONDS + " s";
+                } else {
+                    verdict = answer.get();
+                }
+                if (!store && verdict.startsWith("opens with ")) {
+                    committed = Integer.parseInt(verdict.substring(verdict.lastIndexOf(' ') + 1));
+                }
+                if (verdict.startsWith("MISSING") || verdict.startsWith("CANNOT")) {
                     failed++;
                 }
                 OUT.printf(Locale.ROOT, "cycle %d: %s; %s%n", cycle,
