@@ -468,8 +468,11 @@ public final class Store implements AutoCloseable {
         if ((to != null && Arrays.compareUnsigned(from, to) >= 0) || limit <= 0) {
             return List.of();
         }
+        // active, then frozen, then MapDB, as in get(): a rotation sets frozen before it replaces active, and a
+        // checkpoint switches the readers' copy before it drops frozen, so every layer is seen in one of them
+        final Layer a = active;
         final Layer f = frozen;
-        final Iterator<Map.Entry<byte[], Val>> ai = active.maps.get(ks.index()).range(from, to, descending);
+        final Iterator<Map.Entry<byte[], Val>> ai = a.maps.get(ks.index()).range(from, to, descending);
         final Iterator<Map.Entry<byte[], Val>> fi = f == null ? Collections.emptyIterator()
                 : f.maps.get(ks.index()).range(from, to, descending);
         final NavigableMap<byte[], byte[]> b = range(copies.readable().map(ks.index()), from, to);

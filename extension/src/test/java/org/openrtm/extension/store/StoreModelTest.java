@@ -31,7 +31,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class StoreModelTest {
 
-    private final List<Path> dirs = new ArrayList<>();
+    /**
+     * Concurrent: when a property fails, jqwik's time-bounded shrinking (10 s) may still be running a try while the
+     * clean-up below runs; with a plain list that surfaced as a ConcurrentModificationException that hid the failure.
+     */
+    private final List<Path> dirs = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @AfterProperty
     void cleanUp() throws IOException {
