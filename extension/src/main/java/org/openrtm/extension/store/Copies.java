@@ -106,8 +106,9 @@ final class Copies implements AutoCloseable {
             final long journalStart) throws IOException {
         final Copies c = new Copies(dir);
         c.takeOverLegacy(names, grouped);
-        final long lsnA = readMarker(c.a.marker);
-        final long lsnB = readMarker(c.b.marker);
+        // a copy whose file is gone is not whole, whatever its marker says
+        final long lsnA = Files.exists(c.a.file) ? readMarker(c.a.marker) : -1;
+        final long lsnB = Files.exists(c.b.file) ? readMarker(c.b.marker) : -1;
         final Copy good;
         if (lsnA < 0 && lsnB < 0) {
             // no checkpoint ever finished (a marker is removed from one copy at a time): the journal is complete
@@ -126,7 +127,8 @@ final class Copies implements AutoCloseable {
             final long goodLsn = Math.max(lsnA, lsnB);
             if (Math.min(lsnA, lsnB) != goodLsn) {
                 log.info("Store {}: copy {} is {}; replacing it with copy {} (checkpoint {})", dir, other.name,
-                        readMarker(other.marker) < 0 ? "unfinished (a checkpoint was cut short)" : "one checkpoint behind",
+                        !Files.exists(other.file) ? "missing" : readMarker(other.marker) < 0
+                                ? "unfinished (a checkpoint was cut short)" : "one checkpoint behind",
                         good.name, goodLsn);
                 c.replace(other, good, goodLsn);
             }

@@ -208,7 +208,7 @@ class StoreTest {
     }
 
     @Test
-    void aFolderOfTheSingleTransactionalMapDbFile_isTakenOverAsCopyA_andCopiedToB() throws Exception {
+    void aFolderOfTheSingleTransactionalMapDbFile_isTakenOverAsCopyA_andCopiedToB_andAMissingCopyIsMadeAgain() throws Exception {
         // what versions before the two copies left: rtm.db written with MapDB transactions
         final org.mapdb.DB old = org.mapdb.DBMaker.fileDB(dir.resolve("rtm.db").toFile()).transactionEnable().make();
         old.atomicLong("journal.checkpoint-lsn").createOrOpen().set(7);
@@ -226,6 +226,14 @@ class StoreTest {
             assertThat(s(store.get(store.keyspace("a"), b("old")))).isEqualTo("kept");
             assertThat(s(store.get(store.keyspace("a"), b("new")))).isEqualTo("written");
         }
+        // a copy deleted by hand (its marker left behind) is made again from the other one
+        Files.delete(dir.resolve("rtm-a.db"));
+        try (Store store = open(StoreOptions.defaults())) {
+            assertThat(s(store.get(store.keyspace("a"), b("old")))).isEqualTo("kept");
+            assertThat(s(store.get(store.keyspace("a"), b("new")))).isEqualTo("written");
+        }
+        assertThat(dir.resolve("rtm-a.db")).exists();
+        assertThat(Files.readString(dir.resolve("rtm-a.ok"))).isEqualTo(Files.readString(dir.resolve("rtm-b.ok")));
     }
 
     private static CheckpointWriter copyingWriter() {
