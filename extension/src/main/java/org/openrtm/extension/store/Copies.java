@@ -57,7 +57,7 @@ final class Copies implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Copies.class);
     private static final String LSN_NAME = "journal.checkpoint-lsn";
-    static final String LEGACY = "rtm.db";
+    private static final String LEGACY = "rtm.db";
 
     /** One MapDB file with the store's keyspaces. */
     static final class Copy {
@@ -95,17 +95,17 @@ final class Copies implements AutoCloseable {
      * Opens both copies in {@code dir}, repairing the one a crash left unfinished.
      *
      * @param names   the keyspaces, in index order
-     * @param grouped per keyspace whether its values are large (kept outside MapDB's B-tree nodes)
+     * @param largeValues per keyspace whether its values are large (kept outside MapDB's B-tree nodes)
      * @param journalStart the first LSN of the oldest journal segment, or -1 if there is none: with no whole copy at
      *                     all, the journal must start at the beginning
      */
     static @NotNull Copies open(
             final @NotNull Path dir,
             final @NotNull List<String> names,
-            final @NotNull List<Boolean> grouped,
+            final @NotNull List<Boolean> largeValues,
             final long journalStart) throws IOException {
         final Copies c = new Copies(dir);
-        c.takeOverLegacy(names, grouped);
+        c.takeOverLegacy(names, largeValues);
         // a copy whose file is gone is not whole, whatever its marker says
         final long lsnA = Files.exists(c.a.file) ? readMarker(c.a.marker) : -1;
         final long lsnB = Files.exists(c.b.file) ? readMarker(c.b.marker) : -1;
@@ -119,21 +119,21 @@ final class Copies implements AutoCloseable {
             Files.deleteIfExists(c.a.file);
             Files.deleteIfExists(c.b.file);
             good = c.a;
-            c.create(good, names, grouped);
-            c.create(c.b, names, grouped);
+            c.create(good, names, largeValues);
+            c.create(c.b, names, largeValues);
         } else {
             good = lsnA >= lsnB ? c.a : c.b;
             final Copy other = good == c.a ? c.b : c.a;
             final long goodLsn = Math.max(lsnA, lsnB);
-            if (Math.min(lsnA, lsnB) != goodLsn) {
+            final long otherLsn = Math.min(lsnA, lsnB);
+            if (otherLsn != goodLsn) {
                 log.info("Store {}: copy {} is {}; replacing it with copy {} (checkpoint {})", dir, other.name,
-                        !Files.exists(other.file) ? "missing" : readMarker(other.marker) < 0
-                                ? "unfinished (a checkpoint was cut short)" : "one checkpoint behind",
-                        good.name, goodLsn);
+                        !Files.exists(other.file) ? "missing" : otherLsn < 0 ? "unfinished (a checkpoint was cut short)"
+                                : "one checkpoint behind", good.name, goodLsn);
                 c.replace(other, good, goodLsn);
             }
-            c.openCopy(good, names, grouped);
-            c.openCopy(other, names, grouped);
+            c.openCopy(good, names, largeValues);
+            c.openCopy(other, names, largeValues);
             for (final Copy copy : List.of(good, other)) {
                 if (copy.lsn.get() != goodLsn) {
                     c.close();
@@ -176,7 +176,7 @@ final class Copies implements AutoCloseable {
 
     private void writeCopy(final Copy copy, final Consumer<Copy> apply, final long upTo) throws IOException {
         Files.deleteIfExists(copy.marker);
-        forceDirectory();
+        Journal.forceDirectory(dir);
         apply.accept(copy);
         copy.lsn.set(upTo);
         copy.db.commit(); // forces the file
@@ -185,13 +185,13 @@ final class Copies implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------------- opening
 
-    private void create(final Copy copy, final List<String> names, final List<Boolean> grouped) throws IOException {
-        openCopy(copy, names, grouped);
+    private void create(final Copy copy, final List<String> names, final List<Boolean> largeValues) throws IOException {
+        openCopy(copy, names, largeValues);
         copy.db.commit();
         writeMarker(copy, 0);
     }
 
-    private void openCopy(final Copy copy, final List<String> names, final List<Boolean> grouped) {
+    private void openCopy(final Copy copy, final List<String> names, final List<Boolean> largeValues) {
         copy.db = DBMaker.fileDB(copy.file.toFile())
                 .fileMmapEnableIfSupported()
                 .cleanerHackEnable()
@@ -200,14 +200,14 @@ final class Copies implements AutoCloseable {
         for (int i = 0; i < names.size(); i++) {
             final DB.TreeMapMaker<byte[], byte[]> maker = copy.db.treeMap("ks." + names.get(i), Serializer.BYTE_ARRAY,
                     Serializer.BYTE_ARRAY);
-            copy.maps.add((grouped.get(i) ? maker.valuesOutsideNodesEnable() : maker).createOrOpen());
+            copy.maps.add((largeValues.get(i) ? maker.valuesOutsideNodesEnable() : maker).createOrOpen());
         }
     }
 
     /** Replaces {@code target}'s file by a copy of {@code source}'s (neither is open). */
     private void replace(final Copy target, final Copy source, final long lsn) throws IOException {
         Files.deleteIfExists(target.marker);
-        forceDirectory();
+        Journal.forceDirectory(dir);
         final Path tmp = dir.resolve(target.file.getFileName() + ".tmp");
         Files.copy(source.file, tmp, StandardCopyOption.REPLACE_EXISTING);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -221,7 +221,7 @@ final class Copies implements AutoCloseable {
      * A folder written before the copies existed has {@code rtm.db} (MapDB with transactions) and MapDB's log files
      * beside it: it becomes copy a, whole at the LSN it records.
      */
-    private void takeOverLegacy(final List<String> names, final List<Boolean> grouped) throws IOException {
+    private void takeOverLegacy(final List<String> names, final List<Boolean> largeValues) throws IOException {
         final Path legacy = dir.resolve(LEGACY);
         if (!Files.exists(legacy)) {
             return;
@@ -272,15 +272,7 @@ final class Copies implements AutoCloseable {
             ch.force(true);
         }
         Files.move(tmp, copy.marker, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        forceDirectory();
-    }
-
-    private void forceDirectory() {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (final IOException e) {
-            log.debug("Cannot force store directory {}: {}", dir, e.getMessage());
-        }
+        Journal.forceDirectory(dir);
     }
 
     @Override

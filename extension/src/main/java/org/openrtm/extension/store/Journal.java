@@ -98,7 +98,7 @@ final class Journal implements AutoCloseable {
         current = FileChannel.open(currentPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
         if (syncDirectory) {
-            forceDirectory();
+            forceDirectory(dir);
         }
     }
 
@@ -194,11 +194,12 @@ final class Journal implements AutoCloseable {
         return found;
     }
 
-    private void forceDirectory() {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+    /** Forces a folder's entries (files created, renamed, deleted) to disk; a failure is logged, not thrown. */
+    static void forceDirectory(final @NotNull Path folder) {
+        try (FileChannel d = FileChannel.open(folder, StandardOpenOption.READ)) {
             d.force(true);
         } catch (final IOException e) {
-            log.debug("Cannot force journal directory {}: {}", dir, e.getMessage());
+            log.debug("Cannot force folder {}: {}", folder, e.getMessage());
         }
     }
 

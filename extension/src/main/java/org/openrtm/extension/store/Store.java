@@ -277,16 +277,16 @@ public final class Store implements AutoCloseable {
         this.callbackExecutor = callbackExecutor;
         Files.createDirectories(dir);
         int index = 0;
-        final List<Boolean> grouped = new ArrayList<>(names.size());
+        final List<Boolean> largeValues = new ArrayList<>(names.size());
         for (final String name : names) {
             keyspaces.put(name, new Keyspace(name, index++));
             final CheckpointWriter w = checkpointWriters.get(name);
             writers.add(w);
-            grouped.add(w != null);
+            largeValues.add(w != null); // a keyspace with a writer of its own stores blocks
         }
         this.active = new Layer(writers);
         this.journal = new Journal(dir.resolve("journal"), options.sync() == StoreOptions.Sync.ALWAYS);
-        this.copies = Copies.open(dir, names, grouped, journal.firstLsn());
+        this.copies = Copies.open(dir, names, largeValues, journal.firstLsn());
         final long checkpointed = copies.checkpointLsn();
         this.lsn = checkpointed;
         final int[] replayed = {0};
@@ -751,8 +751,10 @@ public final class Store implements AutoCloseable {
     private void checkpoint(final Layer layer, final long upTo, final List<Path> covered) {
         final long start = System.nanoTime();
         try {
-            // the layer stays readable until the first copy has it; then the readers' copy is that one
-            copies.write(copy -> writeLayer(layer, copy), upTo, () -> frozen = null);
+            // the layer is read once (a grouped layer decodes every record) and written into both copies; it stays
+            // readable until the first copy has it, and then the readers' copy is that one
+            final List<List<CheckpointWriter.Change>> changes = changes(layer);
+            copies.write(copy -> writeChanges(changes, copy), upTo, () -> frozen = null);
         } catch (final IOException | RuntimeException e) {
             // the journal keeps every change since the last whole copy, and a restart replays it; checkpoints stop
             // (the active layer and the journal grow) rather than write over the one whole copy left
@@ -767,29 +769,36 @@ public final class Store implements AutoCloseable {
         log.debug("Checkpoint of {} changes took {} ms", layer.size, (System.nanoTime() - start) / 1_000_000);
     }
 
+    /** Checkpoint thread: each keyspace's changes in the layer, in key order. */
+    private static List<List<CheckpointWriter.Change>> changes(final Layer layer) {
+        final List<List<CheckpointWriter.Change>> all = new ArrayList<>(layer.maps.size());
+        for (final LayerMap<Val> map : layer.maps) {
+            final List<CheckpointWriter.Change> changes = new ArrayList<>();
+            for (final Iterator<Map.Entry<byte[], Val>> it = map.all(); it.hasNext(); ) {
+                final Map.Entry<byte[], Val> e = it.next();
+                changes.add(new CheckpointWriter.Change(e.getKey(), e.getValue().value));
+            }
+            all.add(changes);
+        }
+        return all;
+    }
+
     /** Checkpoint thread: writes a layer's changes into one copy's maps. */
-    private void writeLayer(final Layer layer, final Copies.Copy copy) {
-        for (int i = 0; i < layer.maps.size(); i++) {
+    private void writeChanges(final List<List<CheckpointWriter.Change>> changes, final Copies.Copy copy) {
+        for (int i = 0; i < changes.size(); i++) {
             final NavigableMap<byte[], byte[]> target = copy.map(i);
             final CheckpointWriter writer = writers.get(i);
             if (writer != null) {
-                final List<CheckpointWriter.Change> changes = new ArrayList<>();
-                for (final Iterator<Map.Entry<byte[], Val>> it = layer.maps.get(i).all(); it.hasNext(); ) {
-                    final Map.Entry<byte[], Val> e = it.next();
-                    changes.add(new CheckpointWriter.Change(e.getKey(), e.getValue().value));
-                }
-                if (!changes.isEmpty()) {
-                    writer.checkpoint(changes, target);
+                if (!changes.get(i).isEmpty()) {
+                    writer.checkpoint(changes.get(i), target);
                 }
                 continue;
             }
-            for (final Iterator<Map.Entry<byte[], Val>> it = layer.maps.get(i).all(); it.hasNext(); ) {
-                final Map.Entry<byte[], Val> e = it.next();
-                final byte[] v = e.getValue().value;
-                if (v == null) {
-                    target.remove(e.getKey());
+            for (final CheckpointWriter.Change c : changes.get(i)) {
+                if (c.value() == null) {
+                    target.remove(c.key());
                 } else {
-                    target.put(e.getKey(), v);
+                    target.put(c.key(), c.value());
                 }
             }
         }

@@ -157,11 +157,7 @@ class StoreTest {
     @ValueSource(ints = {1, 2, 3, 4})
     void killedWhileACheckpointWritesACopy_opensFromTheOtherCopy_withEveryAcknowledgedWrite(final int call)
             throws Exception {
-        final String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        final Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
-                CheckpointCrashChild.class.getName(), dir.toString(), String.valueOf(call))
-                .redirectErrorStream(true)
-                .start();
+        final Process child = startChild(CheckpointCrashChild.class, dir.toString(), String.valueOf(call));
         final List<Integer> acked = new ArrayList<>();
         final List<String> other = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -236,6 +232,15 @@ class StoreTest {
         assertThat(Files.readString(dir.resolve("rtm-a.ok"))).isEqualTo(Files.readString(dir.resolve("rtm-b.ok")));
     }
 
+    /** A JVM running {@code main} with this test's class path, its output and errors on one stream. */
+    private static Process startChild(final Class<?> main, final String... args) throws Exception {
+        final List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
     private static CheckpointWriter copyingWriter() {
         return (changes, base) -> {
             for (final CheckpointWriter.Change c : changes) {
@@ -296,15 +301,8 @@ class StoreTest {
     }
 
     private List<Integer> crashChild(final boolean shared) throws Exception {
-        final String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        final List<String> command = new ArrayList<>(List.of(javaBin, "-cp", System.getProperty("java.class.path"),
-                StoreCrashChild.class.getName(), dir.toString()));
-        if (shared) {
-            command.add("shared");
-        }
-        final Process child = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .start();
+        final Process child = shared ? startChild(StoreCrashChild.class, dir.toString(), "shared")
+                : startChild(StoreCrashChild.class, dir.toString());
         final List<Integer> acked = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
