@@ -155,7 +155,7 @@
         var li = addLog($('peer-log'), 'me \u2192 ' + to + ': ' + body, 'sending', {'data-to': to, 'data-status': 'sending'});
         counter++;
         client.publish('rtm/user/' + to + '/inbox/' + me, body, {qos: 1,
-            userProperties: [['rtm-cid', me + '-' + Date.now() + '-' + counter]]}).then(function (ack) {
+            userProperties: [['rtm-cid', me + '-' + Date.now() + '-' + counter], ['rtm-receipt', 'true']]}).then(function (ack) {
             var status = ack.status || (ack.reasonCode === 0 ? 'delivered' : 'error');
             li.setAttribute('data-status', status);
             text(li.getElementsByTagName('span')[1], status + (ack.reasonString ? ': ' + ack.reasonString : ''));

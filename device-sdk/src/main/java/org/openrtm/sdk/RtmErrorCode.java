@@ -14,6 +14,11 @@ public enum RtmErrorCode {
     TOO_LARGE("too_large"),
     /** Over the server's rate limit ({@code rate_limited}). {@link RateLimitedException}. */
     RATE_LIMITED("rate_limited"),
+    /**
+     * The recipient is connected but has a burst of messages waiting for its client ({@code busy}); nothing was
+     * stored. Retrying later succeeds once it has caught up.
+     */
+    BUSY("busy"),
     /** The server found the request malformed ({@code invalid}). {@link InvalidRequestException}. */
     INVALID("invalid"),
     /** A compare-and-set did not match, or a call action came out of order ({@code conflict}). {@link ConflictException}. */

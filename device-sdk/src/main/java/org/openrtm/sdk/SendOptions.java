@@ -24,6 +24,7 @@ public final class SendOptions {
     private static final SendOptions DEFAULTS = new Builder().build();
 
     private final boolean offline;
+    private final boolean receipt;
     private final boolean history;
     private final Duration expiry;
     private final Duration timeout;
@@ -32,6 +33,7 @@ public final class SendOptions {
 
     private SendOptions(final Builder b) {
         this.offline = b.offline;
+        this.receipt = b.receipt;
         this.history = b.history;
         this.expiry = b.expiry;
         this.timeout = b.timeout;
@@ -52,6 +54,14 @@ public final class SendOptions {
     /** Whether the server may keep the message in the peer's offline cache ({@code rtm-offline}); default true. */
     public boolean offline() {
         return offline;
+    }
+
+    /**
+     * Whether a receipt is asked for ({@code rtm-receipt: true}): {@link SendResult#receipt()} completes when the peer's
+     * client acknowledges the message. Default false: the server sends no receipt.
+     */
+    public boolean receipt() {
+        return receipt;
     }
 
     /** Whether the server may record the message in history ({@code rtm-history}); default true. */
@@ -81,13 +91,14 @@ public final class SendOptions {
 
     @Override
     public String toString() {
-        return "SendOptions{offline=" + offline + ", history=" + history + ", expiry=" + expiry + ", timeout=" + timeout
+        return "SendOptions{offline=" + offline + ", receipt=" + receipt + ", history=" + history + ", expiry=" + expiry + ", timeout=" + timeout
                 + (clientMessageId != null ? ", rtm-cid=" + clientMessageId : "") + ", properties=" + properties.keySet() + '}';
     }
 
     /** Builds {@link SendOptions}. Not thread-safe. Every setter validates its argument at once. */
     public static final class Builder {
         private boolean offline = true;
+        private boolean receipt;
         private boolean history = true;
         private Duration expiry;
         private Duration timeout;
@@ -105,6 +116,18 @@ public final class SendOptions {
          */
         public @NotNull Builder offline(final boolean offline) {
             this.offline = offline;
+            return this;
+        }
+
+        /**
+         * Whether to ask for a receipt (default false). A receipt is a second message from the server, so it is sent
+         * only when asked for: with true, {@link SendResult#receipt()} completes when the peer's client acknowledges
+         * the message (and {@link org.openrtm.sdk.PeerListener#onReceipt} sees it); with false it fails at once.
+         *
+         * @return this
+         */
+        public @NotNull Builder receipt(final boolean receipt) {
+            this.receipt = receipt;
             return this;
         }
 

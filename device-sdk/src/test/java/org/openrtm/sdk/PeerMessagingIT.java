@@ -35,7 +35,7 @@ class PeerMessagingIT {
              RtmClient bob = TestClients.loggedIn(broker, "bob1", bobSees)) {
             final List<String> completedOn = new ArrayList<>();
             final SendResult result = alice.peer().send("bob1", "hello bob",
-                    SendOptions.builder().property("app", "x").build())
+                    SendOptions.builder().property("app", "x").receipt(true).build())
                     .whenComplete((r, e) -> completedOn.add(Thread.currentThread().getName()))
                     .get(10, TimeUnit.SECONDS);
 
@@ -79,10 +79,28 @@ class PeerMessagingIT {
     }
 
     @Test
+    void aMessageSentWithoutAskingForAReceipt_getsNone_andOneThatAsks_getsItsReceipt() throws Exception {
+        final Recorder aliceSees = new Recorder();
+        try (RtmClient alice = TestClients.loggedIn(broker, "alice9", aliceSees);
+             RtmClient bob = TestClients.loggedIn(broker, "bob9", new Recorder())) {
+            final SendResult plain = alice.peer().send("bob9", "no receipt").get(10, TimeUnit.SECONDS);
+            assertThat(plain.status()).isEqualTo(DeliveryStatus.DELIVERED);
+            assertThat(catchThrowable(() -> plain.receipt().get(5, TimeUnit.SECONDS)))
+                    .hasCauseInstanceOf(IllegalStateException.class).hasMessageContaining("receipt(true)");
+            final SendResult asked = alice.peer().send("bob9", "with receipt",
+                    SendOptions.builder().receipt(true).build()).get(10, TimeUnit.SECONDS);
+            assertThat(asked.receipt().get(10, TimeUnit.SECONDS).messageId()).isEqualTo(asked.messageId());
+            // bob acknowledged the first message before the second: had it a receipt, alice would have seen it first
+            assertThat(aliceSees.nextReceipt().messageId()).isEqualTo(asked.messageId());
+        }
+    }
+
+    @Test
     void offlinePeer_isCached_thenDeliveredWithOfflineFlag_andTheReceiptFollows() throws Exception {
         final Recorder aliceSees = new Recorder();
         try (RtmClient alice = TestClients.loggedIn(broker, "alice3", aliceSees)) {
-            final SendResult result = alice.peer().send("bob3", "while you were away").get(10, TimeUnit.SECONDS);
+            final SendResult result = alice.peer().send("bob3", "while you were away",
+                    SendOptions.builder().receipt(true).build()).get(10, TimeUnit.SECONDS);
             assertThat(result.status()).isEqualTo(DeliveryStatus.CACHED);
             assertThat(result.receipt()).isNotDone();
 
@@ -182,7 +200,8 @@ class PeerMessagingIT {
                  }
              }).peerListener(bobSees).build()) {
             bob.login().get(10, TimeUnit.SECONDS);
-            final SendResult r = alice.peer().send("bob8", "one".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+            final SendResult r = alice.peer().send("bob8", "one".getBytes(StandardCharsets.UTF_8),
+                    SendOptions.builder().receipt(true).build()).get(10, TimeUnit.SECONDS);
             assertThat(bobSees.nextMessage().messageId()).isEqualTo(r.messageId());
             // the message was still acknowledged
             assertThat(r.receipt().get(10, TimeUnit.SECONDS).messageId()).isEqualTo(r.messageId());

@@ -41,7 +41,8 @@ class QuickStartIT {
         alice.login().join();
         bob.login().join();
 
-        SendResult result = alice.peer().send("bob", "hello bob").join();
+        SendResult result = alice.peer().send("bob", "hello bob",
+                SendOptions.builder().receipt(true).build()).join();
         assertThat(result.status()).isEqualTo(DeliveryStatus.DELIVERED);
         assertThat(result.receipt().join().to()).isEqualTo("bob");
 

@@ -143,7 +143,8 @@ class ReconnectIT {
              RtmClient bob = TestClients.builder(bobLink, broker, "bob3").peerListener(bobSees).build()) {
             bob.login().get(10, TimeUnit.SECONDS);
             bobLink.dropUpstream(true); // bob's acknowledgement never reaches the broker
-            final SendResult sent = alice.peer().send("bob3", "only once").get(10, TimeUnit.SECONDS);
+            final SendResult sent = alice.peer().send("bob3", "only once",
+                    SendOptions.builder().receipt(true).build()).get(10, TimeUnit.SECONDS);
             assertThat(bobSees.nextMessage().messageId()).isEqualTo(sent.messageId());
             assertThat(sent.receipt()).isNotDone();
 

@@ -174,7 +174,8 @@ public final class RtmRuntime implements AutoCloseable {
         final Map<Box, Mailboxes.BoxLimits> boxLimits = new EnumMap<>(Box.class);
         final int window = config.get(Settings.OFFLINE_WINDOW);
         boxLimits.put(Box.INBOX, new Mailboxes.BoxLimits(config.get(Settings.OFFLINE_MAX_MESSAGES),
-                config.get(Settings.OFFLINE_TTL).toMillis(), window));
+                config.get(Settings.OFFLINE_TTL).toMillis(), window,
+                Math.max(config.get(Settings.OFFLINE_MAX_MESSAGES), config.get(Settings.OFFLINE_MAX_WAITING_ONLINE))));
         boxLimits.put(Box.EVENT, new Mailboxes.BoxLimits(config.get(Settings.OFFLINE_MAX_EVENTS),
                 config.get(Settings.OFFLINE_TTL).toMillis(), window));
         // the mailbox lanes run several tasks per peer message: on a work-stealing pool of their own rather than on
@@ -267,7 +268,8 @@ public final class RtmRuntime implements AutoCloseable {
         acknowledgements.put(TopicFamily.EVENT, mailboxes);
         acknowledgements.put(TopicFamily.CALL, calls);
 
-        final RtmAuthenticator authenticator = new RtmAuthenticator(tokens, sessions, flood);
+        final RtmAuthenticator authenticator = new RtmAuthenticator(tokens, sessions, flood,
+                config.get(Settings.CLIENT_QUEUE));
         final RtmSubscriptionAuthorizer authorizer = new RtmSubscriptionAuthorizer(sessions, policy);
         authorizer.addGuard(presence);
         authorizer.addGuard(channels);

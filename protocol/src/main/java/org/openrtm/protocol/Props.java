@@ -21,6 +21,11 @@ public final class Props {
     public static final String OFFLINE = "rtm-offline";
     /** The sender's own id for a message, for de-duplication of retries. */
     public static final String CID = "rtm-cid";
+    /**
+     * {@code true} from a sender of a peer message: send me a receipt when the recipient's client acknowledges it.
+     * Without it, no receipt.
+     */
+    public static final String RECEIPT = "rtm-receipt";
     /** {@code false} from a sender: do not record the message in history. */
     public static final String HISTORY = "rtm-history";
     /** Comma-separated uids: deliver a channel message only to these members. */

@@ -20,6 +20,11 @@ public enum RtmStatus {
     TOO_LARGE("too_large", 0x97),
     /** The sender is over its rate. */
     RATE_LIMITED("rate_limited", 0x97),
+    /**
+     * The recipient is connected but has more messages waiting than it takes (a burst of many senders); nothing was
+     * stored, retry later. Not in the shared contract's table: an addition of this implementation.
+     */
+    BUSY("busy", 0x97),
     /** The request is malformed (bad property, list too long, bad JSON). */
     INVALID("invalid", 0x99),
     /** A topic level (uid, cid, key) is malformed. Same code as {@link #INVALID}, different reason code. */

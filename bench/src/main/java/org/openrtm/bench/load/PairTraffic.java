@@ -2,11 +2,14 @@ package org.openrtm.bench.load;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.datatypes.MqttTopic;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperty;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import org.jetbrains.annotations.NotNull;
 import org.openrtm.bench.broker.BrokerHandle;
 import org.openrtm.bench.metrics.CpuWindow;
 import org.openrtm.bench.metrics.Figure;
+import org.openrtm.protocol.Props;
 import org.openrtm.protocol.RtmTopics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +26,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Sender/recipient pairs exchanging peer messages: sender {@code i} publishes QoS 1 to
  * {@code rtm/user/<recipient i>/inbox/<sender i>}; recipient {@code i} subscribes to its inbox filter; with receipts on,
- * each sender subscribes to its event topic (where OpenRTM sends receipts). On a plain broker the same topics carry
+ * each message asks for a receipt ({@code rtm-receipt: true}) and each sender subscribes to its event topic (where
+ * OpenRTM sends receipts). On a plain broker the same topics carry
  * plain MQTT. Thread-safe for one driver thread at a time.
  */
 public final class PairTraffic {
@@ -31,6 +35,8 @@ public final class PairTraffic {
     private static final Logger log = LoggerFactory.getLogger(PairTraffic.class);
     private static final AtomicInteger PHASES = new AtomicInteger();
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final Mqtt5UserProperties RECEIPT = Mqtt5UserProperties.of(
+            Mqtt5UserProperty.of(Props.RECEIPT, Props.TRUE));
 
     private final BrokerHandle broker;
     private final Generator generator;
@@ -40,6 +46,7 @@ public final class PairTraffic {
     private final List<MqttTopic> topics = new ArrayList<>();
     private final LongAdder strays = new LongAdder();
     private volatile Ledger current;
+    private volatile boolean askReceipts;
 
     /**
      * Creates the pairs' devices (not connected).
@@ -128,8 +135,20 @@ public final class PairTraffic {
         }
     }
 
-    /** Connects both sides with clean sessions; senders subscribe to their event topic if {@code receipts}. */
+    /**
+     * Whether the messages sent from now on ask for a receipt ({@code rtm-receipt: true}); the senders must be
+     * subscribed to their event topic to receive them.
+     */
+    public void askReceipts(final boolean receipts) {
+        this.askReceipts = receipts;
+    }
+
+    /**
+     * Connects both sides with clean sessions; if {@code receipts}, senders subscribe to their event topic and the
+     * messages ask for receipts.
+     */
     public void connect(final boolean receipts, final @NotNull Duration timeout) throws InterruptedException {
+        askReceipts(receipts);
         connectAll(senders, true, 0, d -> receipts ? List.of(RtmTopics.event(d.uid())) : List.of(), timeout);
         connectAll(recipients, true, 0, d -> List.of(RtmTopics.inboxFilter(d.uid())), timeout);
     }
@@ -163,8 +182,9 @@ public final class PairTraffic {
     public void send(final @NotNull Ledger l, final long index, final long intendedNanos) {
         final int pair = (int) (index % size());
         final long seq = index / size();
-        final Mqtt5Publish publish = Mqtt5Publish.builder().topic(topics.get(pair)).qos(MqttQos.AT_LEAST_ONCE)
-                .payload(Payloads.encode(payloadBytes, intendedNanos, l.phase(), pair, seq)).build();
+        final var builder = Mqtt5Publish.builder().topic(topics.get(pair)).qos(MqttQos.AT_LEAST_ONCE)
+                .payload(Payloads.encode(payloadBytes, intendedNanos, l.phase(), pair, seq));
+        final Mqtt5Publish publish = askReceipts ? builder.userProperties(RECEIPT).build() : builder.build();
         l.issued();
         senders.get(pair).publish(publish).whenComplete(l::acknowledged);
     }

@@ -111,6 +111,7 @@ public final class OfflineScenario implements Scenario {
             }
             PairTraffic.connectAll(t.senders(), true, 0, d -> receipts ? List.of(RtmTopics.event(d.uid())) : List.of(),
                     timeout);
+            t.askReceipts(receipts);
             final Ledger l = t.newPhase(0);
             final long total = (long) pairs * messages;
 

@@ -60,6 +60,8 @@ public final class ApiException extends RuntimeException {
                 return 413;
             case Rpc.ERR_RATE_LIMITED:
                 return 429;
+            case "busy": // RtmStatus.BUSY: the recipient has a burst waiting; retry later
+                return 503;
             default:
                 return 500;
         }

@@ -243,6 +243,9 @@ final class RestRoutes {
         if (body.has("history")) {
             props.add(Map.entry(Props.HISTORY, Boolean.toString(bool(body, "history", true))));
         }
+        if (bool(body, "receipt", false)) {
+            props.add(Map.entry(Props.RECEIPT, Props.TRUE));
+        }
         final String cid = optString(body, "cid");
         if (cid != null) {
             props.add(Map.entry(Props.CID, cid));

@@ -198,7 +198,8 @@ class CoapGatewayIT {
         final CoapDevice d = loggedIn("plug-3");
         final CoapDevice.Observation inbox = d.observe("/rtm/user/plug-3/inbox");
         assertThat(inbox.relation().isCanceled()).isFalse();
-        final Mqtt5PubAck ack = Clients.publish(alice, "rtm/user/plug-3/inbox/alice-3", "{\"on\":true}");
+        final Mqtt5PubAck ack = Clients.publish(alice, "rtm/user/plug-3/inbox/alice-3", "{\"on\":true}",
+                Map.of(Props.RECEIPT, Props.TRUE));
         assertThat(Clients.prop(ack, Props.STATUS)).isEqualTo("delivered");
         final CoapResponse n = inbox.next();
         assertThat(n.getOptions().getContentFormat()).isEqualTo(50);
@@ -219,10 +220,12 @@ class CoapGatewayIT {
     void offlineCache_keepsMessagesForAnAbsentDevice_andDeliversThemWhenItObserves() throws Exception {
         final Mqtt5BlockingClient alice = mqtt("alice-4");
         final BlockingQueue<Mqtt5Publish> events = Clients.subscribe(alice, "rtm/user/alice-4/event");
-        final Mqtt5PubAck ack = Clients.publish(alice, "rtm/user/plug-4/inbox/alice-4", "turn off");
+        final Mqtt5PubAck ack = Clients.publish(alice, "rtm/user/plug-4/inbox/alice-4", "turn off",
+                Map.of(Props.RECEIPT, Props.TRUE));
         assertThat(Clients.prop(ack, Props.STATUS)).isEqualTo("cached");
         final CoapDevice d = loggedIn("plug-4");
-        final Mqtt5PubAck stillCached = Clients.publish(alice, "rtm/user/plug-4/inbox/alice-4", "and on again");
+        final Mqtt5PubAck stillCached = Clients.publish(alice, "rtm/user/plug-4/inbox/alice-4", "and on again",
+                Map.of(Props.RECEIPT, Props.TRUE));
         assertThat(Clients.prop(stillCached, Props.STATUS)).as("logged in but not observing: not reachable")
                 .isEqualTo("cached");
         assertThat(Clients.poll(events, 300)).isEmpty();
@@ -277,7 +280,8 @@ class CoapGatewayIT {
         final CoapDevice d = loggedIn("plug-7");
         d.observe("/rtm/user/plug-7/inbox");
         d.vanish();
-        final Mqtt5PubAck lost = Clients.publish(alice, "rtm/user/plug-7/inbox/alice-7", "into the void");
+        final Mqtt5PubAck lost = Clients.publish(alice, "rtm/user/plug-7/inbox/alice-7", "into the void",
+                Map.of(Props.RECEIPT, Props.TRUE));
         assertThat(Clients.prop(lost, Props.STATUS)).isEqualTo("delivered");
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(
                 Clients.prop(Clients.publish(alice, "rtm/user/plug-7/inbox/alice-7", "probe"), Props.STATUS))
@@ -299,7 +303,7 @@ class CoapGatewayIT {
             toClose.add(d);
             assertThat(d.login("plug-8", broker.token("plug-8")).getCode()).isEqualTo(ResponseCode.CREATED);
             final CoapDevice.Observation inbox = d.observe("/rtm/user/plug-8/inbox");
-            Clients.publish(alice, "rtm/user/plug-8/inbox/alice-8", "before");
+            Clients.publish(alice, "rtm/user/plug-8/inbox/alice-8", "before", Map.of(Props.RECEIPT, Props.TRUE));
             assertThat(inbox.next().getResponseText()).contains("before");
             // NAT mappings change between exchanges: wait until the device's acknowledgement reached the gateway
             assertThat(Clients.text(Clients.next(receipts))).contains("\"type\":\"receipt\"");

@@ -186,13 +186,18 @@ class PeerMessagingIT {
         alice.disconnect();
     }
 
+    /** A peer message asks for a receipt with this property; without it there is none. */
+    private static final Map<String, String> RECEIPT = Map.of("rtm-receipt", "true");
+
     @Test
-    void recipientAcknowledgement_sendsAReceiptToTheSender() throws Exception {
+    void recipientAcknowledgement_sendsAReceiptToTheSender_onlyWhenTheSenderAskedForOne() throws Exception {
         final Mqtt5BlockingClient alice = connect(broker, "alice8");
         final BlockingQueue<Mqtt5Publish> events = subscribe(alice, "rtm/user/alice8/event");
         final Mqtt5BlockingClient bob = connect(broker, "bob8");
         subscribe(bob, "rtm/user/bob8/inbox/+");
-        final String id = prop(publish(alice, "rtm/user/bob8/inbox/alice8", "ping"), "rtm-id");
+        // without rtm-receipt: true no receipt comes; the one for the second message is the first on the event topic
+        prop(publish(alice, "rtm/user/bob8/inbox/alice8", "no receipt asked"), "rtm-id");
+        final String id = prop(publish(alice, "rtm/user/bob8/inbox/alice8", "ping", RECEIPT), "rtm-id");
         final JsonObject receipt = JsonParser.parseString(text(next(events))).getAsJsonObject();
         assertThat(receipt.get("type").getAsString()).isEqualTo("receipt");
         assertThat(receipt.get("id").getAsString()).isEqualTo(id);
@@ -205,7 +210,7 @@ class PeerMessagingIT {
     @Test
     void cachedMessage_givesItsReceiptWhenFinallyDelivered_evenToAnOfflineSender() throws Exception {
         final Mqtt5BlockingClient alice = connect(broker, "alice9");
-        final String id = prop(publish(alice, "rtm/user/bob9/inbox/alice9", "later"), "rtm-id");
+        final String id = prop(publish(alice, "rtm/user/bob9/inbox/alice9", "later", RECEIPT), "rtm-id");
         alice.disconnect();
         final Mqtt5BlockingClient bob = connect(broker, "bob9");
         assertThat(text(next(subscribe(bob, "rtm/user/bob9/inbox/+")))).isEqualTo("later");

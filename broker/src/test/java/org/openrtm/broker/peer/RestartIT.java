@@ -31,7 +31,7 @@ class RestartIT {
         final List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             ids.add(prop(publish(alice, "rtm/user/bob-r/inbox/alice-r", "before restart " + i,
-                    Map.of("rtm-cid", "c" + i)), "rtm-id"));
+                    Map.of("rtm-cid", "c" + i, "rtm-receipt", "true")), "rtm-id"));
         }
         alice.disconnect();
 
@@ -39,7 +39,8 @@ class RestartIT {
 
         alice = connect(broker, "alice-r");
         // a retry of an already cached message is recognised after the restart
-        final var retry = publish(alice, "rtm/user/bob-r/inbox/alice-r", "before restart 2", Map.of("rtm-cid", "c2"));
+        final var retry = publish(alice, "rtm/user/bob-r/inbox/alice-r", "before restart 2",
+                Map.of("rtm-cid", "c2", "rtm-receipt", "true"));
         assertThat(prop(retry, "rtm-id")).isEqualTo(ids.get(2));
         assertThat(prop(retry, "rtm-status")).isEqualTo("cached");
         alice.disconnect();

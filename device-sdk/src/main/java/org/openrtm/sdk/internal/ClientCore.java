@@ -777,6 +777,9 @@ final class ClientCore {
         if (!options.history()) {
             props.add(new UserProperty(Props.HISTORY, Props.FALSE));
         }
+        if (options.receipt()) {
+            props.add(new UserProperty(Props.RECEIPT, Props.TRUE));
+        }
         for (final Map.Entry<String, String> e : options.properties().entrySet()) {
             props.add(new UserProperty(e.getKey(), e.getValue()));
         }
@@ -784,6 +787,7 @@ final class ClientCore {
                 : options.expiry().getSeconds() + (options.expiry().getNano() > 0 ? 1 : 0);
         final Pending p = new Pending(Pending.Kind.PEER, seqs.incrementAndGet(), topic, payload, text, props, expiry, cid,
                 null);
+        p.receipt = options.receipt();
         final Duration timeout = options.timeout() != null ? options.timeout() : config.sendTimeout;
         submit(p, timeout);
         return p.future;
@@ -1075,7 +1079,10 @@ final class ClientCore {
     private void peerAccepted(final Pending p, final DeliveryStatus status, final @Nullable String rtmId) {
         final String id = rtmId != null ? rtmId : "";
         final CompletableFuture<Receipt> receipt = new CompletableFuture<>();
-        if (status == DeliveryStatus.UNREACHABLE || rtmId == null) {
+        if (!p.receipt) {
+            fail(receipt, new IllegalStateException("no receipt was asked for message " + p.id
+                    + ": send it with SendOptions.builder().receipt(true)"));
+        } else if (status == DeliveryStatus.UNREACHABLE || rtmId == null) {
             fail(receipt, new RtmTimeoutException("no receipt will come for message " + p.id + ": it was " + status, true));
         } else {
             final List<CompletableFuture<Receipt>> evicted = new ArrayList<>();

@@ -28,6 +28,8 @@ final class Pending {
     final String method;
     final CompletableFuture<Object> future = new CompletableFuture<>();
 
+    /** A peer message that asked for a receipt ({@code rtm-receipt: true}). */
+    boolean receipt;
     /** The MQTT QoS of the publish: 1, or 0 for a channel message sent at most once. */
     int qos = 1;
     /**

@@ -7,6 +7,7 @@ import org.openrtm.sdk.DeliveryStatus;
 import org.openrtm.sdk.PeerListener;
 import org.openrtm.sdk.PeerMessage;
 import org.openrtm.sdk.RtmClient;
+import org.openrtm.sdk.SendOptions;
 import org.openrtm.sdk.SendResult;
 import org.openrtm.sdk.presence.PresenceEvent;
 
@@ -32,6 +33,9 @@ import java.util.concurrent.TimeUnit;
  * </ol>
  */
 public final class SmartPlug {
+
+    /** The phone waits for the receipt of these messages, so it asks for one (receipts are sent on request). */
+    private static final SendOptions WITH_RECEIPT = SendOptions.builder().receipt(true).build();
 
     /** The plug's uid. */
     public static final String PLUG = "plug-kitchen";
@@ -99,7 +103,7 @@ public final class SmartPlug {
             presenceSeen.add(seen(plugPresence.next("the plug's presence"), out));
 
             // 2. on: delivered, obeyed, receipted, reported
-            final SendResult on = phone.peer().send(PLUG, "{\"power\":\"on\"}").get(10, TimeUnit.SECONDS);
+            final SendResult on = phone.peer().send(PLUG, "{\"power\":\"on\"}", WITH_RECEIPT).get(10, TimeUnit.SECONDS);
             statuses.add(on.status());
             out.println("[phone] switch on: " + on.status());
             commands.add(obey(plug, out));
@@ -112,7 +116,7 @@ public final class SmartPlug {
             plug.sleep();
             out.println("[plug] going to sleep (logged out)");
             presenceSeen.add(seen(plugPresence.next("the plug going offline"), out));
-            final SendResult off = phone.peer().send(PLUG, "{\"power\":\"off\"}").get(10, TimeUnit.SECONDS);
+            final SendResult off = phone.peer().send(PLUG, "{\"power\":\"off\"}", WITH_RECEIPT).get(10, TimeUnit.SECONDS);
             statuses.add(off.status());
             out.println("[phone] switch off: " + off.status() + " (the server keeps it for the plug)");
 

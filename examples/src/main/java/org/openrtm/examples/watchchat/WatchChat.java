@@ -8,6 +8,7 @@ import org.openrtm.sdk.PeerListener;
 import org.openrtm.sdk.PeerMessage;
 import org.openrtm.sdk.Receipt;
 import org.openrtm.sdk.RtmClient;
+import org.openrtm.sdk.SendOptions;
 import org.openrtm.sdk.SendResult;
 import org.openrtm.sdk.presence.OnlineState;
 import org.openrtm.sdk.presence.PresenceEvent;
@@ -31,6 +32,9 @@ import java.util.concurrent.TimeUnit;
  * </ol>
  */
 public final class WatchChat {
+
+    /** The phone waits for the receipt of these messages, so it asks for one (receipts are sent on request). */
+    private static final SendOptions WITH_RECEIPT = SendOptions.builder().receipt(true).build();
 
     /** The phone's uid. */
     public static final String PHONE = "ana-phone";
@@ -107,7 +111,7 @@ public final class WatchChat {
             out.println("[phone] the watch is " + first.state());
 
             // 2. a message, delivered, with an end-to-end receipt
-            final SendResult hello = phone.peer().send(WATCH, "Running late?").get(10, TimeUnit.SECONDS);
+            final SendResult hello = phone.peer().send(WATCH, "Running late?", WITH_RECEIPT).get(10, TimeUnit.SECONDS);
             statuses.add(hello.status());
             out.println("[phone] sent 'Running late?': " + hello.status());
             final PeerMessage got = watchInbox.next("Ana's message on the watch");
@@ -131,7 +135,7 @@ public final class WatchChat {
             out.println("[phone] the watch is " + asleep.state());
             final List<SendResult> whileAsleep = new ArrayList<>();
             for (final String text : List.of("Where are you?", "I'm at the cafe")) {
-                final SendResult r = phone.peer().send(WATCH, text).get(10, TimeUnit.SECONDS);
+                final SendResult r = phone.peer().send(WATCH, text, WITH_RECEIPT).get(10, TimeUnit.SECONDS);
                 whileAsleep.add(r);
                 statuses.add(r.status());
                 out.println("[phone] sent '" + text + "': " + r.status());

@@ -589,6 +589,10 @@ public final class ChannelService implements SubscriptionListener, SubscriptionG
         final SenderOptions options;
         try {
             options = SenderOptions.of(p, limits.maxList());
+            if (options.receipt()) {
+                throw new IllegalArgumentException(Props.RECEIPT + " applies to peer messages only; a channel message's "
+                        + "PUBACK tells how many members it went to (" + Props.RECIPIENTS + ")");
+            }
         } catch (final IllegalArgumentException e) {
             return done(SendResult.refused(RtmStatus.INVALID, e.getMessage()));
         }

@@ -18,4 +18,15 @@ public interface Acknowledgements {
      * @param success    whether the PUBACK's reason code was a success
      */
     void acknowledged(@NotNull Connection connection, @NotNull String rtmId, boolean success);
+
+    /**
+     * A message handed at QoS 0 (the client subscribed at QoS 0) is leaving for the client's socket: there will be no
+     * acknowledgement, this is all the evidence of delivery there is. By default it counts as acknowledged.
+     *
+     * @param connection the receiving connection
+     * @param rtmId      the {@code rtm-id} of the message
+     */
+    default void sentAtMostOnce(final @NotNull Connection connection, final @NotNull String rtmId) {
+        acknowledged(connection, rtmId, true);
+    }
 }

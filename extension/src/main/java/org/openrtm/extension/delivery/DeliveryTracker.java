@@ -27,8 +27,9 @@ import java.util.Map;
  * that handed the message: inbox and event messages to the mailboxes, call signalling to the call service. One
  * instance per connection; HiveMQ calls it on the client's extension task queue.
  *
- * <p>A call message delivered at QoS 0 (the client subscribed to its call topic at QoS 0) cannot be acknowledged; it
- * counts as acknowledged when it is sent. Mailboxes handle QoS 0 themselves.
+ * <p>A message delivered at QoS 0 (the client subscribed at QoS 0) cannot be acknowledged; its service is told when
+ * HiveMQ sends it ({@link Acknowledgements#sentAtMostOnce}). Until then the mailbox counts it in the client's window:
+ * HiveMQ discards QoS 0 messages beyond a small per-client memory, so handing them all at once lost them.
  *
  * <p>It also finishes channel deliveries: it applies a relayed message's {@code rtm-except} list, and puts the channel
  * topic back on a listed message handed to this member through its internal {@code rtm/direct/} subscription. Every
@@ -78,9 +79,7 @@ public final class DeliveryTracker implements PublishOutboundInterceptor, Puback
                 return;
             }
             if (p.getQos() == Qos.AT_MOST_ONCE) {
-                if (topic.family() == TopicFamily.CALL) {
-                    routes.get(TopicFamily.CALL).acknowledged(connection, rtmId, true);
-                }
+                routes.get(topic.family()).sentAtMostOnce(connection, rtmId);
                 return;
             }
             connection.trackDelivery(p.getPacketId(), new Connection.Delivery(rtmId, topic.family()));

@@ -70,7 +70,12 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         /** The user is not reachable; the message is stored. */
         CACHED,
         /** The user is not reachable and the message was not cacheable (or the cache is off). */
-        UNREACHABLE
+        UNREACHABLE,
+        /**
+         * The user is connected and subscribed, but {@link BoxLimits#maxWaitingOnline()} messages already wait for room
+         * in its window: nothing was stored, the sender should retry later. Only for the inbox; events never get it.
+         */
+        BUSY
     }
 
     /** Told when a client acknowledges a message (for receipts). Called on the user's lane; must not block. */
@@ -81,15 +86,26 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
     /**
      * Limits of one box.
      *
-     * @param maxStored how many messages are kept for a user
-     * @param ttlMillis how long a message is kept at most
-     * @param window    how many messages are handed to a session and not yet acknowledged, at most
+     * @param maxStored        how many messages wait for a user that is not subscribed (the oldest is dropped)
+     * @param ttlMillis        how long a message is kept at most
+     * @param window           how many messages are handed to a session and not yet acknowledged, at most
+     * @param maxWaitingOnline how many messages wait for a subscribed user whose window is full (a burst); beyond it
+     *                         an inbox message is refused ({@link Outcome#BUSY}) rather than an older one dropped
      */
-    public record BoxLimits(int maxStored, long ttlMillis, int window) {
+    public record BoxLimits(int maxStored, long ttlMillis, int window, int maxWaitingOnline) {
         public BoxLimits {
             if (window < 1) {
                 throw new IllegalArgumentException("window must be at least 1, but was " + window);
             }
+            if (maxWaitingOnline < maxStored) {
+                throw new IllegalArgumentException("maxWaitingOnline must be at least maxStored (" + maxStored
+                        + "), but was " + maxWaitingOnline);
+            }
+        }
+
+        /** Limits where a subscribed user may have as many messages waiting as one that is not. */
+        public BoxLimits(final int maxStored, final long ttlMillis, final int window) {
+            this(maxStored, ttlMillis, window, maxStored);
         }
     }
 
@@ -135,6 +151,12 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         final Map<Box, int[]> storedCount = new EnumMap<>(Box.class);
         /** Per box: items handed in the current epoch and not forgotten yet (acknowledged, expired, dropped). */
         final Map<Box, int[]> inFlight = new EnumMap<>(Box.class);
+        /**
+         * Per box: the stored ones among {@link #inFlight}. They are in HiveMQ's queue for the session: never dropped to
+         * make room (that would free a window slot HiveMQ still fills, and lose a message called delivered), and not
+         * counted against the mailbox's limit.
+         */
+        final Map<Box, int[]> inFlightStored = new EnumMap<>(Box.class);
         /** Per box: items that {@link Item#waits wait}; a count, as every live message asks ({@link Mailboxes#handsLive}). */
         final Map<Box, int[]> waiting = new EnumMap<>(Box.class);
         final Map<String, Item> byId = new HashMap<>();
@@ -148,20 +170,13 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
                 items.put(b, new TreeMap<>());
                 storedCount.put(b, new int[1]);
                 inFlight.put(b, new int[1]);
+                inFlightStored.put(b, new int[1]);
                 waiting.put(b, new int[1]);
             }
         }
 
         boolean online(final Box box) {
             return connection >= 0 && !filters.get(box).isEmpty();
-        }
-
-        int subscriptionQos(final Box box) {
-            int q = 0;
-            for (final int v : filters.get(box).values()) {
-                q = Math.max(q, v);
-            }
-            return q;
         }
 
         /** Whether a committed message of the box waits to be handed (not handed to this session, no send pending). */
@@ -307,6 +322,11 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         return result;
     }
 
+    /** The limits of a box. Thread-safe. */
+    public @NotNull BoxLimits limits(final @NotNull Box box) {
+        return limits.get(box);
+    }
+
     /** Whether a box keeps messages for an offline user at all (its limit is not zero). Thread-safe. */
     public boolean caches(final @NotNull Box box) {
         return limits.get(box).maxStored() > 0;
@@ -330,12 +350,19 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         final WriteBatch batch = extra != null ? extra : new WriteBatch();
         if (store) {
             final TreeMap<Long, Item> boxItems = u.items.get(box);
-            int storedInBox = u.storedCount.get(box)[0];
+            // what waits in the mailbox (or is being stored); what is in flight is with the session already
+            int storedInBox = u.storedCount.get(box)[0] - u.inFlightStored.get(box)[0];
+            if (box == Box.INBOX && u.online(box) && storedInBox >= lim.maxWaitingOnline()) {
+                // a burst the user cannot take as fast as it comes: refuse rather than drop what was accepted
+                result.complete(Outcome.BUSY);
+                return;
+            }
+            final int max = u.online(box) ? lim.maxWaitingOnline() : lim.maxStored();
             final Iterator<Item> oldest = boxItems.values().iterator();
-            while (storedInBox >= lim.maxStored() && oldest.hasNext()) {
+            while (storedInBox >= max && oldest.hasNext()) {
                 final Item drop = oldest.next();
-                if (!drop.stored || !drop.committed || drop.outcome != null) {
-                    continue; // not stored, or its own send is still being decided
+                if (!drop.stored || !drop.committed || drop.outcome != null || drop.handedEpoch == u.epoch) {
+                    continue; // not stored, its own send still being decided, or with the current session
                 }
                 oldest.remove();
                 u.byId.remove(drop.rtmId);
@@ -418,6 +445,9 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         if (item.handedEpoch == u.epoch) {
             item.handedEpoch = -1;
             u.inFlight.get(item.box)[0]--;
+            if (item.stored) {
+                u.inFlightStored.get(item.box)[0]--;
+            }
         } else if (item.waits(u.epoch)) {
             u.waiting.get(item.box)[0]--;
         }
@@ -430,6 +460,9 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         }
         item.handedEpoch = epoch;
         u.inFlight.get(item.box)[0]++;
+        if (item.stored) {
+            u.inFlightStored.get(item.box)[0]++;
+        }
         item.message = item.storeOnFailure ? message : null;
         RtmMessage m = message;
         if (fromCache && item.box == Box.INBOX) {
@@ -438,42 +471,33 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         if (m.expirySeconds() != null) {
             m = m.withExpiry(Math.max(1, (item.expiresAt - clock.millis() + 999) / 1000));
         }
-        final int effectiveQos = Math.min(item.qos, u.subscriptionQos(item.box));
         final CompletableFuture<Outcome> outcome = item.outcome;
         item.outcome = null;
         outbound.toClient(u.uid, m).whenComplete((handed, error) -> {
-            final boolean ok = error == null && Boolean.TRUE.equals(handed);
-            if (ok && effectiveQos > 0) {
-                // the common case needs no state change until the acknowledgement: answer the sender at once,
-                // without another trip through the lane
+            if (error == null && Boolean.TRUE.equals(handed)) {
+                // the common case needs no state change until the acknowledgement (at QoS 0: until HiveMQ sends it,
+                // sentAtMostOnce): answer the sender at once, without another trip through the lane
                 if (outcome != null) {
                     outcome.complete(Outcome.DELIVERED);
                 }
                 return;
             }
-            u.lane.execute(() -> handFailedOrUnacknowledged(u, item, epoch, ok, error, outcome));
+            u.lane.execute(() -> handFailed(u, item, epoch, error, outcome));
         });
     }
 
-    /** Runs on the lane: a hand-off that failed, or one at QoS 0 (no acknowledgement will come). */
-    private void handFailedOrUnacknowledged(final UserMail u, final Item item, final long epoch, final boolean ok,
-                                            final @Nullable Throwable error,
-                                            final @Nullable CompletableFuture<Outcome> outcome) {
+    /** Runs on the lane: a hand-off that failed (the session is gone, or it no longer reads the box). */
+    private void handFailed(final UserMail u, final Item item, final long epoch, final @Nullable Throwable error,
+                            final @Nullable CompletableFuture<Outcome> outcome) {
         if (error != null) {
             log.debug("Hand-off of {} to {} failed: {}", item.rtmId, u.uid, error.toString());
-        }
-        if (ok) {
-            // QoS 0: no acknowledgement will come, the hand-off is all the delivery there is
-            forget(u, item, true);
-            if (outcome != null) {
-                outcome.complete(Outcome.DELIVERED);
-            }
-            drainIfWaiting(u, item.box);
-            return;
         }
         if (item.handedEpoch == epoch) {
             if (epoch == u.epoch) {
                 u.inFlight.get(item.box)[0]--;
+                if (item.stored) {
+                    u.inFlightStored.get(item.box)[0]--;
+                }
                 if (u.byId.get(item.rtmId) == item) {
                     u.waiting.get(item.box)[0]++; // back to waiting (an older epoch's items already count)
                 }
@@ -566,6 +590,19 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
      */
     @Override
     public void acknowledged(final @NotNull Connection connection, final @NotNull String rtmId, final boolean success) {
+        settled(connection, rtmId, success, true);
+    }
+
+    /**
+     * A message handed at QoS 0 is being sent to the client: it leaves the mailbox and the window, without a receipt
+     * (see docs/protocol.md, "QoS 0 subscribers").
+     */
+    @Override
+    public void sentAtMostOnce(final @NotNull Connection connection, final @NotNull String rtmId) {
+        settled(connection, rtmId, true, false);
+    }
+
+    private void settled(final Connection connection, final String rtmId, final boolean success, final boolean receipt) {
         final UserMail u = users.get(connection.uid());
         if (u == null) {
             return;
@@ -576,9 +613,9 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
                 return;
             }
             forget(u, item, true);
-            if (success) {
+            if (success && receipt) {
                 ackListener.acknowledged(u.uid, item.box, item.rtmId, item.sender);
-            } else {
+            } else if (!success) {
                 log.debug("{} refused message {} (error PUBACK); removed without receipt", u.uid, rtmId);
             }
             drainIfWaiting(u, item.box);
@@ -606,6 +643,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
                     // nothing is handed to the new session yet: what the old one had waits again
                     u.waiting.get(b)[0] += u.inFlight.get(b)[0];
                     u.inFlight.get(b)[0] = 0;
+                    u.inFlightStored.get(b)[0] = 0;
                 }
                 return;
             }

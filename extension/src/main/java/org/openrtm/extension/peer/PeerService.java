@@ -107,7 +107,9 @@ public final class PeerService implements Mailboxes.AckListener {
             // three are there or none (a retry with the same rtm-cid then is either answered or recorded once)
             history.addPeer(extra, sender.uid(), recipient, rtmId, now, p.payload());
         }
-        mailboxes.send(recipient, Box.INBOX, message, rtmId, sender.uid(), cacheable, expiresAt, extra)
+        // the mailbox names the sender only of a message whose sender asked for a receipt (rtm-receipt: true)
+        mailboxes.send(recipient, Box.INBOX, message, rtmId, flags.receipt() ? sender.uid() : "", cacheable, expiresAt,
+                        extra)
                 .whenComplete((outcome, error) -> {
                     if (error != null) {
                         log.warn("Peer message from {} to {} could not be stored: {}", sender.uid(), recipient,
@@ -117,6 +119,15 @@ public final class PeerService implements Mailboxes.AckListener {
                         }
                         mine.complete(SendResult.refused(RtmStatus.INTERNAL,
                                 "the server could not store the message: " + error.getMessage()));
+                        return;
+                    }
+                    if (outcome == Mailboxes.Outcome.BUSY) {
+                        if (flags.cid() != null && dedup.enabled()) {
+                            dedup.release(sender.uid(), flags.cid());
+                        }
+                        mine.complete(SendResult.refused(RtmStatus.BUSY, Ids.show(recipient) + " has "
+                                + mailboxes.limits(Box.INBOX).maxWaitingOnline() + " messages waiting for its client "
+                                + "(offline.max-waiting-online); nothing was stored, retry later"));
                         return;
                     }
                     final SendResult result = result(outcome, rtmId);

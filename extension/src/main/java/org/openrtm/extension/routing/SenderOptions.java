@@ -13,16 +13,18 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What a sender may say about its message in user properties ({@code rtm-offline}, {@code rtm-history},
- * {@code rtm-cid}, {@code rtm-only}, {@code rtm-except}), parsed and validated; and the server's stamps. Immutable.
+ * What a sender may say about its message in user properties ({@code rtm-offline}, {@code rtm-receipt},
+ * {@code rtm-history}, {@code rtm-cid}, {@code rtm-only}, {@code rtm-except}), parsed and validated; and the server's
+ * stamps. Immutable.
  *
  * @param cache   whether the message may wait in an offline cache ({@code rtm-offline}, default true)
+ * @param receipt whether the sender asks for a receipt ({@code rtm-receipt}, default false; peer messages only)
  * @param history whether the message is recorded in history ({@code rtm-history}, default true)
  * @param cid     the sender's own id for de-duplication, or {@code null}
  * @param only    the whitelist of a channel message, or {@code null}
  * @param except  the blacklist of a channel message, or {@code null}
  */
-public record SenderOptions(boolean cache, boolean history, @Nullable String cid, @Nullable Set<String> only,
+public record SenderOptions(boolean cache, boolean receipt, boolean history, @Nullable String cid, @Nullable Set<String> only,
                             @Nullable Set<String> except) {
 
     /** Longest accepted {@code rtm-cid}, in characters. */
@@ -37,6 +39,7 @@ public record SenderOptions(boolean cache, boolean history, @Nullable String cid
      */
     public static @NotNull SenderOptions of(final @NotNull InboundPublish p, final int maxList) {
         final boolean cache = bool(p, Props.OFFLINE, true);
+        final boolean receipt = bool(p, Props.RECEIPT, false);
         final boolean history = bool(p, Props.HISTORY, true);
         final String cid = p.property(Props.CID);
         if (cid != null && (cid.isEmpty() || cid.length() > MAX_CID_LENGTH)) {
@@ -48,7 +51,7 @@ public record SenderOptions(boolean cache, boolean history, @Nullable String cid
         if (only != null && except != null) {
             throw new IllegalArgumentException("a message may carry " + Props.ONLY + " or " + Props.EXCEPT + ", not both");
         }
-        return new SenderOptions(cache, history, cid, only, except);
+        return new SenderOptions(cache, receipt, history, cid, only, except);
     }
 
     private static boolean bool(final InboundPublish p, final String name, final boolean def) {

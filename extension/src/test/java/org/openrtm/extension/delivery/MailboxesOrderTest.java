@@ -74,9 +74,13 @@ class MailboxesOrderTest {
     }
 
     private Mailboxes mailboxes(final int window) {
+        return mailboxes(new Mailboxes.BoxLimits(200, Duration.ofDays(7).toMillis(), window));
+    }
+
+    private Mailboxes mailboxes(final Mailboxes.BoxLimits inbox) {
         final long week = Duration.ofDays(7).toMillis();
         return new Mailboxes(store, recording, lanes, Clock.systemUTC(), Map.of(
-                Box.INBOX, new Mailboxes.BoxLimits(200, week, window), Box.EVENT, new Mailboxes.BoxLimits(200, week, window)),
+                Box.INBOX, inbox, Box.EVENT, new Mailboxes.BoxLimits(200, week, inbox.window())),
                 uid -> lookup.get());
     }
 
@@ -181,5 +185,71 @@ class MailboxesOrderTest {
         assertThat(handed).containsExactly("m0", "m1 (offline)");
         assertThat(send("m2")).isEqualTo(Mailboxes.Outcome.DELIVERED);
         assertThat(handed).containsExactly("m0", "m1 (offline)", "m2");
+    }
+
+    /**
+     * A burst for a subscribed user whose cache limit is below the window (the fan-in defect: 100 senders to one app).
+     * Nothing handed to the session is dropped to make room: that freed a window slot while HiveMQ still held the
+     * message, so the mailbox handed more and more until HiveMQ's queue for the client (1,000) discarded the excess,
+     * every one of them answered delivered. Beyond the limit for a subscribed user, a message is refused busy.
+     */
+    @Test
+    void aBurstBeyondTheCacheLimit_dropsNothingHanded_andIsRefusedBusyBeyondTheOnlineLimit() throws Exception {
+        final long week = Duration.ofDays(7).toMillis();
+        mailboxes = mailboxes(new Mailboxes.BoxLimits(2, week, 3, 4));
+        final Connection c = connect(false);
+        mailboxes.granted(c, INBOX, 1);
+        for (final String text : List.of("m1", "m2", "m3")) {
+            assertThat(send(text)).as(text).isEqualTo(Mailboxes.Outcome.DELIVERED);
+        }
+        assertThat(mailboxes.count("bob", Box.INBOX).get()).as("in flight, none dropped").isEqualTo(3);
+        for (final String text : List.of("m4", "m5", "m6", "m7")) {
+            assertThat(send(text)).as(text).isEqualTo(Mailboxes.Outcome.CACHED);
+        }
+        assertThat(send("m8")).as("4 wait for a subscribed user: the online limit").isEqualTo(Mailboxes.Outcome.BUSY);
+        assertThat(handed).containsExactly("m1", "m2", "m3");
+        assertThat(mailboxes.count("bob", Box.INBOX).get()).isEqualTo(7);
+
+        for (final String id : List.of("id-m1", "id-m2", "id-m3", "id-m4", "id-m5", "id-m6", "id-m7")) {
+            mailboxes.acknowledged(c, id, true);
+            if (id.equals("id-m3")) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> handed.size() == 6);
+            }
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> mailboxes.count("bob", Box.INBOX).get() == 0);
+        assertThat(handed).containsExactly("m1", "m2", "m3", "m4 (offline)", "m5 (offline)", "m6 (offline)",
+                "m7 (offline)");
+
+        // offline, the cache limit applies as before: the oldest waiting message goes
+        mailboxes.disconnected(c, Sessions.CloseKind.CLIENT, true);
+        for (final String text : List.of("o1", "o2", "o3")) {
+            assertThat(send(text)).as(text).isEqualTo(Mailboxes.Outcome.CACHED);
+        }
+        assertThat(mailboxes.count("bob", Box.INBOX).get()).isEqualTo(2);
+    }
+
+    /**
+     * A user subscribed at QoS 0 cannot acknowledge: a message counts in the window until HiveMQ sends it (HiveMQ keeps
+     * at most 5 MB of a client's QoS 0 messages and drops the rest, so handing a burst at once lost them).
+     */
+    @Test
+    void atQos0_aMessageLeavesTheWindowWhenHiveMqSendsIt_withoutAReceipt() throws Exception {
+        mailboxes = mailboxes(2);
+        final List<String> receipts = new CopyOnWriteArrayList<>();
+        mailboxes.setAckListener((uid, box, rtmId, sender) -> receipts.add(rtmId));
+        final Connection c = connect(false);
+        mailboxes.granted(c, INBOX, 0);
+        assertThat(send("m1")).isEqualTo(Mailboxes.Outcome.DELIVERED);
+        assertThat(send("m2")).isEqualTo(Mailboxes.Outcome.DELIVERED);
+        assertThat(send("m3")).as("not sent by HiveMQ yet: the window is full").isEqualTo(Mailboxes.Outcome.CACHED);
+        assertThat(handed).containsExactly("m1", "m2");
+
+        mailboxes.sentAtMostOnce(c, "id-m1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> handed.size() == 3);
+        assertThat(handed).endsWith("m3 (offline)");
+        mailboxes.sentAtMostOnce(c, "id-m2");
+        mailboxes.sentAtMostOnce(c, "id-m3");
+        await().atMost(Duration.ofSeconds(10)).until(() -> mailboxes.count("bob", Box.INBOX).get() == 0);
+        assertThat(receipts).isEmpty();
     }
 }

@@ -56,6 +56,10 @@ public record Outcome(@NotNull ResponseCode code, @NotNull String payload, long 
         if (s == RtmStatus.RATE_LIMITED) {
             return new Outcome(ResponseCode.TOO_MANY_REQUESTS, text, retryAfterSeconds(text));
         }
+        if (s == RtmStatus.BUSY) {
+            // the recipient has a burst waiting: the device may retry after a second
+            return new Outcome(ResponseCode.SERVICE_UNAVAILABLE, text, 1);
+        }
         if (s == RtmStatus.TOO_LARGE || (s == null && reasonCode == 0x97)) {
             return of(ResponseCode.REQUEST_ENTITY_TOO_LARGE, text);
         }

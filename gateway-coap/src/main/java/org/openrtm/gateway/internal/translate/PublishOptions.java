@@ -20,6 +20,7 @@ import java.util.Map;
  *   <tr><td>{@code cid}</td><td>{@code rtm-cid}: the device's own id for the message (de-duplication of retries)</td></tr>
  *   <tr><td>{@code offline}</td><td>{@code rtm-offline}: {@code false} = do not cache for an offline peer</td></tr>
  *   <tr><td>{@code history}</td><td>{@code rtm-history}: {@code false} = do not record</td></tr>
+ *   <tr><td>{@code receipt}</td><td>{@code rtm-receipt}: {@code 1} (or {@code true}) = send me a receipt</td></tr>
  *   <tr><td>{@code only}, {@code except}</td><td>{@code rtm-only}, {@code rtm-except}: comma-separated uids</td></tr>
  *   <tr><td>{@code exp}</td><td>Message Expiry Interval in seconds</td></tr>
  *   <tr><td>{@code ifrev}</td><td>{@code rtm-if-rev}: write an attribute only at this revision</td></tr>
@@ -75,10 +76,18 @@ public record PublishOptions(@Nullable String session, @NotNull Map<String, Stri
                 }
                 continue;
             }
+            if (name.equals("receipt")) {
+                if (value.equals("1") || value.equals(Props.TRUE)) {
+                    props.put(Props.RECEIPT, Props.TRUE);
+                } else if (!value.equals("0") && !value.equals(Props.FALSE)) {
+                    errors.add("query parameter receipt must be 1 or 0, but was " + Ids.show(value));
+                }
+                continue;
+            }
             final String prop = PROPERTY_PARAMS.get(name);
             if (prop == null) {
                 errors.add("unknown query parameter " + Ids.show(name)
-                        + " (known: s, cid, offline, history, only, except, exp, ifrev)");
+                        + " (known: s, cid, offline, history, receipt, only, except, exp, ifrev)");
                 continue;
             }
             props.put(prop, value);
