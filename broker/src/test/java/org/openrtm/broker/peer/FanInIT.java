@@ -110,7 +110,8 @@ class FanInIT {
             return CompletableFuture.completedFuture(null);
         }
         return c.publish(Mqtt5Publish.builder().topic("rtm/user/" + sink + "/inbox/" + sink + "-s" + s)
-                        .qos(MqttQos.AT_LEAST_ONCE).payload(("s" + s + ":" + i + padding).getBytes(StandardCharsets.UTF_8)).build())
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(("s" + s + ":" + i + padding).getBytes(StandardCharsets.UTF_8)).build())
                 .thenCompose(r -> {
                     final String status = ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getUserProperties()
                             .asList().stream().filter(p -> p.getName().toString().equals("rtm-status"))
