@@ -290,6 +290,7 @@ public final class HttpApi implements AutoCloseable {
         final CompletableFuture<String> body = new CompletableFuture<>();
         Content.Source.asByteArrayAsync(ex.request, MAX_BODY_BYTES).whenComplete((bytes, failure) -> {
             if (failure == null) {
+                ex.bodyRead = true;
                 body.complete(new String(bytes, StandardCharsets.UTF_8));
             } else if (unwrap(failure) instanceof IllegalArgumentException) {
                 body.completeExceptionally(tooLarge(-1));
@@ -417,6 +418,8 @@ public final class HttpApi implements AutoCloseable {
         private final Request request;
         private final Response response;
         private final Callback callback;
+        /** Set once the body was read whole; written before the response, read when it is sent. */
+        private volatile boolean bodyRead;
 
         Exchange(final Request request, final Response response, final Callback callback) {
             this.request = request;
@@ -467,6 +470,11 @@ public final class HttpApi implements AutoCloseable {
         }
 
         void send(final int status, final String contentType, final byte[] bytes) {
+            if (!bodyRead && request.getLength() != 0) {
+                // answered before its body was read (an error): Jetty closes such a connection after the response, so
+                // say so, or a client may send its next request on it and lose it
+                closeAfterResponse();
+            }
             response.setStatus(status);
             if (bytes.length > 0) {
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
