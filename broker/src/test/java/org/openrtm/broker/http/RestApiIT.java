@@ -175,6 +175,25 @@ class RestApiIT {
     }
 
     @Test
+    void unknownBodyFields_areRefusedWith400NamingTheField() throws Exception {
+        assertUnknownField(rest.post("/api/v1/users/x1/messages", service, "{\"text\":\"a\",\"offlne\":false}"), "offlne");
+        assertUnknownField(rest.post("/api/v1/channels/room/messages", service, "{\"text\":\"a\",\"exept\":[]}"), "exept");
+        assertUnknownField(rest.post("/api/v1/broadcast", service, "{\"text\":\"a\",\"only\":[\"x1\"]}"), "only");
+        assertUnknownField(rest.post("/api/v1/tokens", admin, "{\"uid\":\"x1\",\"expires\":\"1h\"}"), "expires");
+        assertUnknownField(rest.post("/api/v1/users/x1/kick", admin, "{\"reson\":\"x\"}"), "reson");
+        assertUnknownField(rest.patch("/api/v1/users/x1/attributes", service, "{\"attrs\":{},\"rev\":1}"), "rev");
+        // a peer message's field on a channel
+        assertUnknownField(rest.post("/api/v1/channels/room/messages", service, "{\"text\":\"a\",\"offline\":true}"),
+                "offline");
+    }
+
+    private static void assertUnknownField(final Rest.Response r, final String field) {
+        assertThat(r.status()).as(field).isEqualTo(400);
+        assertThat(r.code()).isEqualTo("invalid");
+        assertThat(r.message()).startsWith("unknown field '" + field + "'; the fields are ");
+    }
+
+    @Test
     void pagesDocumentsAndMetrics_answerOnlyGetAndHead_othersGet405WithAllow() throws Exception {
         for (final String method : List.of("POST", "PUT", "PATCH", "DELETE", "OPTIONS")) {
             for (final String path : List.of("/metrics", "/config.json", "/openapi.json", "/", "/console", "/assets/app.js")) {
