@@ -178,6 +178,12 @@ public final class Settings {
             100_000, 100, 10_000_000,
             "Checkpoint early once this many changes are waiting in memory.");
 
+    // ------------------------------------------------------------------------------------------------------------ log
+    public static final Setting<Integer> LOG_REFUSALS_PER_SECOND = Setting.ofInt("log.refusals-per-second",
+            10, 0, 10_000,
+            "Refused logins and publishes logged at INFO per second, at most (uid, topic, code, reason; never a token "
+                    + "or a payload); the rest go to DEBUG and the next INFO line counts them. 0: DEBUG only.");
+
     private static final List<Setting<?>> ALL = List.of(
             AUTH_CLOCK_SKEW,
             MAX_PAYLOAD_BYTES, RATE_PER_SECOND, RATE_BURST, FLOOD_REFUSALS, FLOOD_WINDOW, FLOOD_BAN,
@@ -191,7 +197,8 @@ public final class Settings {
             ATTR_MAX_KEY_LENGTH, ATTR_MAX_VALUE_BYTES, ATTR_MAX_KEYS, ATTR_MAX_CHANNEL_BYTES, ATTR_CLEAR_USER_ON_LOGOUT,
             HISTORY_ENABLED, HISTORY_RETENTION, HISTORY_MAX_PER_CONVERSATION, HISTORY_SWEEP_INTERVAL,
             CALL_OFFLINE_TIMEOUT, CALL_ACK_TIMEOUT, CALL_ANSWER_TIMEOUT, CALL_MAX_CONTENT_BYTES,
-            STORE_SYNC, STORE_SYNC_INTERVAL, STORE_CHECKPOINT_INTERVAL, STORE_CHECKPOINT_ENTRIES);
+            STORE_SYNC, STORE_SYNC_INTERVAL, STORE_CHECKPOINT_INTERVAL, STORE_CHECKPOINT_ENTRIES,
+            LOG_REFUSALS_PER_SECOND);
 
     private Settings() {
     }
