@@ -470,7 +470,8 @@ public final class HttpApi implements AutoCloseable {
         }
 
         void send(final int status, final String contentType, final byte[] bytes) {
-            if (!bodyRead && request.getLength() != 0) {
+            if (!bodyRead && (request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)
+                    || request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH) > 0)) {
                 // answered before its body was read (an error): Jetty closes such a connection after the response, so
                 // say so, or a client may send its next request on it and lose it
                 closeAfterResponse();

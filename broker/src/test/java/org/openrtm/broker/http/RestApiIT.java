@@ -202,8 +202,13 @@ class RestApiIT {
                 assertThat(r.status()).as(method + " " + path).isEqualTo(405);
                 assertThat(r.raw().headers().firstValue("Allow")).as(method + " " + path).contains("GET, HEAD");
                 assertThat(r.message()).contains(method + " is not allowed on " + path);
+                // answered without reading the body: the server closes, and says so
+                assertThat(r.raw().headers().firstValue("Connection")).as(method + " " + path).contains("close");
             }
         }
+        // answers to requests without a body keep the connection
+        assertThat(rest.get("/config.json", null).raw().headers().firstValue("Connection")).isEmpty();
+        assertThat(rest.get("/api/v1/server", service).raw().headers().firstValue("Connection")).isEmpty();
         final Rest.Response head = rest.send(HttpRequest.newBuilder(rest.uri("/metrics"))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()), service);
         assertThat(head.status()).isEqualTo(200);
