@@ -182,7 +182,7 @@ public final class Settings {
     public static final Setting<Integer> LOG_REFUSALS_PER_SECOND = Setting.ofInt("log.refusals-per-second",
             10, 0, 10_000,
             "Refused logins and publishes logged at INFO per second, at most (uid, topic, code, reason; never a token "
-                    + "or a payload); the rest go to DEBUG and the next INFO line counts them. 0: DEBUG only.");
+                    + "or a payload); the rest go to DEBUG and a later INFO line (within 30 s) counts them. 0: DEBUG only.");
 
     private static final List<Setting<?>> ALL = List.of(
             AUTH_CLOCK_SKEW,

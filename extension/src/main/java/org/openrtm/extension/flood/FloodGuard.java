@@ -126,10 +126,11 @@ public final class FloodGuard {
         return Duration.ofNanos(left);
     }
 
-    /** Forgets bans that ran out. */
+    /** Forgets bans that ran out, and reports the refusals the refusal log left out. */
     public void sweep() {
         final long now = nanoClock.getAsLong();
         bannedUntil.values().removeIf(until -> until - now <= 0);
+        refusals.flush();
     }
 
     /** Users banned now (some may have just run out until the next {@link #sweep()}). */

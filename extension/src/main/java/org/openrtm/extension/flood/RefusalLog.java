@@ -11,7 +11,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Logs refused logins and publishes at INFO, at most {@code log.refusals-per-second} lines a second; the rest go to
- * DEBUG, and the next INFO line after a full second says how many were left out. A line names the uid, the topic
+ * DEBUG, and an INFO line says how many were left out: with the next refusal after the second, or at the next
+ * {@link #flush()} (the runtime's upkeep, every 30 s), so the tail of a flood is counted too. A line names the uid, the topic
  * (publishes), the code and the reason the client got; never a token, a password or a payload.
  *
  * <p>Called on HiveMQ's extension task threads; the one-second window is guarded by this object's monitor, and
@@ -63,6 +64,20 @@ public final class RefusalLog {
         }
     }
 
+    /**
+     * Reports the refusals left out of INFO once their second is over.
+     *
+     * @return how many were reported
+     */
+    public long flush() {
+        final long dropped;
+        synchronized (this) {
+            dropped = roll(nanoClock.getAsLong());
+        }
+        report(dropped);
+        return dropped;
+    }
+
     /** Whether this refusal may go to INFO; reports the ones left out of the last window first. */
     private boolean allow() {
         if (perSecond == 0 || !log.isInfoEnabled()) {
@@ -71,15 +86,7 @@ public final class RefusalLog {
         final long dropped;
         final boolean allowed;
         synchronized (this) {
-            final long now = nanoClock.getAsLong();
-            if (now - windowStart >= SECOND) {
-                windowStart = now;
-                lines = 0;
-                dropped = suppressed;
-                suppressed = 0;
-            } else {
-                dropped = 0;
-            }
+            dropped = roll(nanoClock.getAsLong());
             allowed = lines < perSecond;
             if (allowed) {
                 lines++;
@@ -87,10 +94,26 @@ public final class RefusalLog {
                 suppressed++;
             }
         }
+        report(dropped);
+        return allowed;
+    }
+
+    /** Starts a new window if the current one is over; returns the refusals it left out. Caller holds the monitor. */
+    private long roll(final long now) {
+        if (now - windowStart < SECOND) {
+            return 0;
+        }
+        windowStart = now;
+        lines = 0;
+        final long dropped = suppressed;
+        suppressed = 0;
+        return dropped;
+    }
+
+    private void report(final long dropped) {
         if (dropped > 0) {
             log.info("{} more refusals were not logged at INFO (log.refusals-per-second is {}; DEBUG shows each)",
                     dropped, perSecond);
         }
-        return allowed;
     }
 }
