@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -29,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -jar rtm-broker.jar [--host ADDR] [--mqtt-port N] [--ws-port N|off] [--http-port N|off] [--data DIR] [--config FILE]
+ *                          [--log-level error|warn|info|debug|trace]
  *                          [--coap-port N|off] [--coaps-port N|off] [--no-coap]
  *                          [--tls-port N] [--wss-port N] [--tls-keystore FILE] [--tls-keystore-password-env VAR] ...
  * java -jar rtm-broker.jar token UID [--role user|service|admin] [--ttl 24h] [--data DIR]
@@ -41,6 +43,7 @@ public final class Main {
             "  java -jar rtm-broker.jar [--host ADDR] [--mqtt-port N] [--ws-port N|off] [--http-port N|off] [--data DIR]",
             "                          [--config FILE]",
             "      runs HiveMQ with the OpenRTM extension (defaults: 127.0.0.1, 1883, 8000, 8080, ./rtm-data, built-in settings)",
+            "      [--log-level error|warn|info|debug|trace]: how much OpenRTM logs (default info; HiveMQ's log stays at warn)",
             "      [--coap-port N|off] [--coaps-port N|off] [--no-coap]: the CoAP gateway (defaults: UDP 5683 and 5684)",
             "      [--tls-port N] [--wss-port N] --tls-keystore FILE [--tls-keystore-password-env VAR]",
             "      [--tls-key-password-env VAR] [--tls-truststore FILE [--tls-truststore-password-env VAR]]",
@@ -217,6 +220,9 @@ public final class Main {
                 case "--coaps-truststore-password-env":
                     b.coapSetting("coaps.trust-store-password", secretFromEnv(env, value(args, opt), opt));
                     break;
+                case "--log-level":
+                    logLevel(value(args, opt));
+                    break;
                 case "--config":
                     final Path config = Path.of(value(args, opt));
                     if (!Files.isRegularFile(config)) {
@@ -287,6 +293,22 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** The level of OpenRTM's loggers ({@code org.openrtm.*}); the other libraries keep logback.xml's. */
+    static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
+
+    /** Sets the level of {@code org.openrtm.*} for {@code --log-level}. */
+    static void logLevel(final String level) throws UsageException {
+        final String l = level.toLowerCase(java.util.Locale.ROOT);
+        if (!LOG_LEVELS.contains(l)) {
+            throw new UsageException("--log-level must be one of " + String.join(", ", LOG_LEVELS) + ", but was '" + level
+                    + "'");
+        }
+        final Logger openrtm = LoggerFactory.getLogger("org.openrtm");
+        if (openrtm instanceof ch.qos.logback.classic.Logger) {
+            ((ch.qos.logback.classic.Logger) openrtm).setLevel(ch.qos.logback.classic.Level.toLevel(l));
+        }
     }
 
     private static String value(final Deque<String> args, final String opt) throws UsageException {

@@ -6,6 +6,7 @@ import com.hivemq.extension.sdk.api.ExtensionMain;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 import org.openrtm.broker.http.HttpApi;
+import org.openrtm.broker.http.HttpLimits;
 import org.openrtm.extension.RtmExtensionMain;
 import org.openrtm.extension.RtmRuntime;
 import org.openrtm.extension.auth.Secrets;
@@ -145,7 +146,8 @@ public final class RtmBroker implements AutoCloseable {
         }
         if (extension != null && httpPort >= 0) {
             try {
-                http = new HttpApi(extension::runtime, hivemq.getMetricRegistry(), options.host, httpPort, wsPort).start();
+                http = new HttpApi(extension::runtime, hivemq.getMetricRegistry(), options.host, httpPort, wsPort,
+                        HttpLimits.of(extension.runtime().config())).start();
             } catch (final IOException e) {
                 stopQuietly();
                 throw new IOException("the HTTP listener on " + options.host + ":" + httpPort + " did not start: "

@@ -25,6 +25,7 @@ import org.openrtm.extension.delivery.Monitors;
 import org.openrtm.extension.metrics.RtmMetrics;
 import org.openrtm.extension.delivery.Outbound;
 import org.openrtm.extension.flood.FloodGuard;
+import org.openrtm.extension.flood.RefusalLog;
 import org.openrtm.extension.flood.FloodPolicy;
 import org.openrtm.extension.history.HistoryRecorder;
 import org.openrtm.extension.history.HistoryService;
@@ -259,7 +260,7 @@ public final class RtmRuntime implements AutoCloseable {
         handlers.put(TopicFamily.CALL, calls::publish);
         final FloodGuard flood = new FloodGuard(new FloodPolicy(config.get(Settings.FLOOD_REFUSALS),
                 config.get(Settings.FLOOD_WINDOW), config.get(Settings.FLOOD_BAN)), System::nanoTime,
-                RtmRuntime::disconnectFlooder);
+                RtmRuntime::disconnectFlooder, new RefusalLog(config.get(Settings.LOG_REFUSALS_PER_SECOND), System::nanoTime));
         final PublishRouter.Rules rules = new PublishRouter.Rules(handlers, policy, config.get(Settings.MAX_PAYLOAD_BYTES),
                 config.get(Settings.RATE_PER_SECOND), config.get(Settings.RATE_BURST), DECISION_TIMEOUT, metrics, flood);
         final List<SubscriptionListener> subscriptionListeners = List.of(mailboxes, monitors, presence, channels, calls);

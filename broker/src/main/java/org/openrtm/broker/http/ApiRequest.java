@@ -6,6 +6,8 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
+import org.openrtm.extension.rpc.Params;
+import org.openrtm.extension.rpc.RpcException;
 import org.openrtm.extension.session.Connection;
 
 import java.net.URLDecoder;
@@ -48,8 +50,20 @@ public final class ApiRequest {
         return query.get(name);
     }
 
-    /** The body as a JSON object ({@code {}} when empty). */
-    public @NotNull JsonObject json() {
+    /**
+     * The body as a JSON object ({@code {}} when empty), with no field outside {@code fields}.
+     *
+     * @throws ApiException (400) if the body is not a JSON object
+     * @throws RpcException (invalid, 400) naming the first unknown field and the known ones, so that a misspelt
+     *                      field is refused instead of ignored
+     */
+    public @NotNull JsonObject json(final @NotNull String... fields) {
+        final JsonObject o = json();
+        Params.onlyKnown(o, fields);
+        return o;
+    }
+
+    private JsonObject json() {
         if (body.isBlank()) {
             return new JsonObject();
         }

@@ -3,62 +3,70 @@ package org.openrtm.broker.http;
 import com.codahale.metrics.MetricRegistry;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.dropwizard.DropwizardExports;
 import io.prometheus.client.exporter.common.TextFormat;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 import org.openrtm.extension.RtmRuntime;
 import org.openrtm.extension.auth.TokenCheck;
+import org.openrtm.extension.config.Setting;
 import org.openrtm.extension.config.Settings;
 import org.openrtm.extension.rpc.RpcException;
-import org.openrtm.extension.session.Connection;
 import org.openrtm.protocol.Role;
 import org.openrtm.protocol.Rpc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.net.InetSocketAddress;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The broker's HTTP side, on the JDK's HTTP server: the REST API under {@code /api/v1/} for services (bearer tokens
- * with role service or admin), {@code /openapi.json}, {@code /metrics} (Prometheus text format of HiveMQ's metric
- * registry, which holds OpenRTM's metrics too), and the web pages ({@code /} the browser client, {@code /console} the
- * operators' console).
+ * The broker's HTTP side, on Jetty's core server (no servlets): the REST API under {@code /api/v1/} for services
+ * (bearer tokens with role service or admin), {@code /openapi.json}, {@code /metrics} (Prometheus text format of
+ * HiveMQ's metric registry, which holds OpenRTM's metrics too), and the web pages ({@code /} the browser client,
+ * {@code /console} the operators' console).
  *
- * <p>Requests run on a small pool of this class's own threads, never on HiveMQ's. Thread-safe.
+ * <p>Slow and idle clients cost a connection, not a thread: Jetty parses requests on its selector, bodies are read
+ * asynchronously, and {@link HttpLimits} bound the connections and the time a client may take for headers, body and
+ * silence. Requests run on this class's own small thread pool, never on HiveMQ's. Thread-safe.
  */
 public final class HttpApi implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
-    static {
-        // the JDK server writes headers and body separately: without TCP_NODELAY, delayed ACKs add ~40 ms per response
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
     private static final int MAX_BODY_BYTES = 256 * 1024;
     private static final long TIMEOUT_SECONDS = 30;
+    private static final int MAX_THREADS = 16;
+    private static final String GET_HEAD = "GET, HEAD";
     private static final Map<String, String> PAGES = Map.of(
             "/", "index.html",
             "/index.html", "index.html",
@@ -77,10 +85,13 @@ public final class HttpApi implements AutoCloseable {
     private final String host;
     private final int port;
     private final int wsPort;
+    private final HttpLimits limits;
     private final List<Route> routes;
     private final Map<String, org.openrtm.extension.session.Connection> callers = new ConcurrentHashMap<>();
-    private HttpServer server;
-    private ExecutorService pool;
+    private Server server;
+    private QueuedThreadPool threads;
+    private ServerConnector connector;
+    private HeaderTimeout headerTimeout;
 
     /**
      * @param runtime        the running extension (looked up per request, so a restarted extension is picked up)
@@ -88,35 +99,58 @@ public final class HttpApi implements AutoCloseable {
      * @param host           the address to bind
      * @param port           the port (0 picks a free one)
      * @param wsPort         the MQTT-over-WebSocket port the web client connects to, or -1
+     * @param limits         connection count and timeouts
      */
     public HttpApi(final @NotNull Supplier<RtmRuntime> runtime, final @NotNull MetricRegistry metricRegistry,
-                   final @NotNull String host, final int port, final int wsPort) {
+                   final @NotNull String host, final int port, final int wsPort, final @NotNull HttpLimits limits) {
         this.runtime = runtime;
         this.metricRegistry = metricRegistry;
         this.host = host;
         this.port = port;
         this.wsPort = wsPort;
+        this.limits = limits;
         this.routes = RestRoutes.all(runtime);
     }
 
-    /** Starts listening. */
+    /**
+     * Starts listening.
+     *
+     * @throws IOException if the address cannot be bound
+     */
     public @NotNull HttpApi start() throws IOException {
-        final AtomicInteger n = new AtomicInteger();
-        pool = Executors.newFixedThreadPool(4, r -> {
-            final Thread t = new Thread(r, "rtm-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        server = HttpServer.create(new InetSocketAddress(host, port), 128);
-        server.setExecutor(pool);
-        server.createContext("/", this::handle);
-        server.start();
+        threads = new QueuedThreadPool(MAX_THREADS, 2);
+        threads.setName("rtm-http");
+        threads.setDaemon(true);
+        final ScheduledExecutorScheduler scheduler = new ScheduledExecutorScheduler("rtm-http-timer", true);
+        server = new Server(threads, scheduler, null);
+        final HttpConfiguration config = new HttpConfiguration();
+        config.setSendServerVersion(false);
+        config.setSendXPoweredBy(false);
+        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(config));
+        connector.setHost(host);
+        connector.setPort(port);
+        connector.setIdleTimeout(limits.idleTimeout().toMillis());
+        headerTimeout = new HeaderTimeout(scheduler, limits.headerTimeout());
+        connector.addBean(headerTimeout);
+        server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+        server.setHandler(new Dispatcher());
+        server.setErrorHandler(HttpApi::protocolError);
+        try {
+            server.start();
+        } catch (final IOException e) {
+            close();
+            throw e;
+        } catch (final Exception e) {
+            close();
+            throw new IOException(e.getMessage(), e);
+        }
         return this;
     }
 
     /** The port listened on. */
     public int port() {
-        return server.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
     /** The REST operations (for the OpenAPI consistency test). */
@@ -124,53 +158,80 @@ public final class HttpApi implements AutoCloseable {
         return routes;
     }
 
+    /** Connections open now (for tests and diagnostics). */
+    public int openConnections() {
+        return headerTimeout == null ? 0 : headerTimeout.watched();
+    }
+
     @Override
     public void close() {
         if (server != null) {
-            server.stop(1);
-            pool.shutdownNow();
+            try {
+                server.stop();
+            } catch (final Exception e) {
+                log.debug("stopping the HTTP server failed: {}", e.toString());
+            }
             server = null;
         }
     }
 
-    private void handle(final HttpExchange ex) {
-        try (ex) {
-            final String path = ex.getRequestURI().getRawPath();
-            if (path.startsWith("/api/")) {
-                api(ex, path);
-            } else if (path.equals("/metrics")) {
-                metrics(ex);
-            } else if (path.equals("/openapi.json")) {
-                resource(ex, "openapi.json");
-            } else if (path.equals("/config.json")) {
-                final JsonObject c = new JsonObject();
-                c.addProperty("wsPort", wsPort);
-                c.addProperty("wsPath", "/mqtt");
-                send(ex, 200, c);
-            } else if (PAGES.containsKey(path)) {
-                resource(ex, PAGES.get(path));
-            } else if (path.startsWith("/assets/") && path.indexOf("..") < 0 && path.indexOf('/', 8) < 0) {
-                resource(ex, path.substring("/assets/".length()));
-            } else {
-                error(ex, new ApiException(404, Rpc.ERR_NOT_FOUND, "no such page: " + path));
+    /** Every request, on a pool thread once its headers are parsed. */
+    private final class Dispatcher extends Handler.Abstract {
+        @Override
+        public boolean handle(final Request request, final Response response, final Callback callback) {
+            final Connection connection = request.getConnectionMetaData().getConnection();
+            headerTimeout.requestStarted(connection);
+            final Exchange ex = new Exchange(request, response,
+                    Callback.from(() -> headerTimeout.requestEnded(connection), callback));
+            try {
+                route(ex);
+            } catch (final ApiException e) {
+                ex.error(e);
+            } catch (final RuntimeException e) {
+                log.error("HTTP request failed: {}", e.toString());
+                log.debug("HTTP failure", e);
+                ex.error(new ApiException(500, Rpc.ERR_INTERNAL, "the server failed: " + e));
             }
-        } catch (final IOException e) {
-            log.debug("HTTP exchange failed: {}", e.toString());
-        } catch (final RuntimeException e) {
-            log.error("HTTP request failed: {}", e.toString());
-            log.debug("HTTP failure", e);
+            return true;
         }
     }
 
-    private void api(final HttpExchange ex, final String path) throws IOException {
+    private void route(final Exchange ex) {
+        final String path = ex.request.getHttpURI().getPath();
+        if (path.startsWith("/api/")) {
+            api(ex, path);
+        } else if (path.equals("/metrics")) {
+            if (ex.onlyGetOrHead()) {
+                metrics(ex);
+            }
+        } else if (path.equals("/openapi.json")) {
+            resource(ex, "openapi.json");
+        } else if (path.equals("/config.json")) {
+            if (ex.onlyGetOrHead()) {
+                final JsonObject c = new JsonObject();
+                c.addProperty("wsPort", wsPort);
+                c.addProperty("wsPath", "/mqtt");
+                ex.json(200, c);
+            }
+        } else if (PAGES.containsKey(path)) {
+            resource(ex, PAGES.get(path));
+        } else if (path.startsWith("/assets/") && path.indexOf("..") < 0 && path.indexOf('/', 8) < 0) {
+            resource(ex, path.substring("/assets/".length()));
+        } else {
+            throw new ApiException(404, Rpc.ERR_NOT_FOUND, "no such page: " + path);
+        }
+    }
+
+    private void api(final Exchange ex, final String path) {
+        final String method = ex.request.getMethod();
         Route route = null;
         Map<String, String> params = null;
-        boolean pathKnown = false;
+        final Set<String> allowed = new LinkedHashSet<>();
         for (final Route r : routes) {
             final Map<String, String> p = r.match(path);
             if (p != null) {
-                pathKnown = true;
-                if (r.method().equals(ex.getRequestMethod())) {
+                allowed.add(r.method());
+                if (r.method().equals(method)) {
                     route = r;
                     params = p;
                     break;
@@ -178,60 +239,117 @@ public final class HttpApi implements AutoCloseable {
             }
         }
         if (route == null) {
-            error(ex, pathKnown ? new ApiException(405, Rpc.ERR_INVALID, ex.getRequestMethod() + " is not allowed on " + path)
-                    : new ApiException(404, Rpc.ERR_NOT_FOUND, "no such operation: " + path));
-            return;
+            if (allowed.isEmpty()) {
+                throw new ApiException(404, Rpc.ERR_NOT_FOUND, "no such operation: " + path);
+            }
+            throw ex.notAllowed(String.join(", ", allowed));
         }
-        try {
-            final RtmRuntime rt = runtime.get();
-            if (rt == null) {
-                throw new ApiException(503, Rpc.ERR_INTERNAL, "the broker is starting or stopping");
-            }
-            final Connection caller = authenticate(ex, rt, route.access());
-            if (!caller.bucket().tryTake()) {
-                final long retry = caller.bucket().secondsUntilNext();
-                throw new ApiException(429, Rpc.ERR_RATE_LIMITED, "rate limit is "
-                        + rt.config().get(Settings.HTTP_RATE_PER_SECOND) + " requests per second with bursts of "
-                        + rt.config().get(Settings.HTTP_RATE_BURST) + " (http.rate-per-second); retry in " + retry + " s",
-                        retry);
-            }
-            final String body = readBody(ex);
-            final JsonElement result = route.handler().handle(new ApiRequest(caller, params, ex.getRequestURI().getRawQuery(),
-                    body)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            send(ex, route.status(), result);
-        } catch (final ApiException e) {
-            error(ex, e);
-        } catch (final RpcException e) {
-            error(ex, new ApiException(ApiException.statusOf(e.code()), e.code(), e.getMessage()));
-        } catch (final ExecutionException e) {
-            final Throwable c = e.getCause();
-            if (c instanceof ApiException) {
-                error(ex, (ApiException) c);
-            } else if (c instanceof RpcException) {
-                final RpcException re = (RpcException) c;
-                error(ex, new ApiException(ApiException.statusOf(re.code()), re.code(), re.getMessage()));
-            } else {
-                log.error("REST {} {} failed: {}", route.method(), path, String.valueOf(c));
-                log.debug("REST failure", c);
-                error(ex, new ApiException(500, Rpc.ERR_INTERNAL, "the server failed: " + c));
-            }
-        } catch (final TimeoutException e) {
-            error(ex, new ApiException(504, Rpc.ERR_INTERNAL, "the server did not answer within " + TIMEOUT_SECONDS + " s"));
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-            error(ex, new ApiException(503, Rpc.ERR_INTERNAL, "interrupted"));
+        final RtmRuntime rt = runtime.get();
+        if (rt == null) {
+            throw new ApiException(503, Rpc.ERR_INTERNAL, "the broker is starting or stopping");
         }
+        final org.openrtm.extension.session.Connection caller = authenticate(ex, rt, route.access());
+        if (!caller.bucket().tryTake()) {
+            final long retry = caller.bucket().secondsUntilNext();
+            throw new ApiException(429, Rpc.ERR_RATE_LIMITED, "rate limit is "
+                    + rt.config().get(Settings.HTTP_RATE_PER_SECOND) + " requests per second with bursts of "
+                    + rt.config().get(Settings.HTTP_RATE_BURST) + " (http.rate-per-second); retry in " + retry + " s",
+                    retry);
+        }
+        final Route chosen = route;
+        final Map<String, String> pathParams = params;
+        // the body may complete on a Jetty I/O thread: the operation runs on the pool
+        readBody(ex).whenCompleteAsync((body, failure) -> {
+            if (failure != null) {
+                ex.error(failed(chosen, path, failure));
+                return;
+            }
+            try {
+                final ApiRequest request = new ApiRequest(caller, pathParams, ex.request.getHttpURI().getQuery(), body);
+                chosen.handler().handle(request).toCompletableFuture().copy()
+                        .orTimeout(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                        .whenComplete((result, error) -> {
+                            if (error != null) {
+                                ex.error(failed(chosen, path, error));
+                            } else {
+                                ex.json(chosen.status(), result);
+                            }
+                        });
+            } catch (final RuntimeException e) {
+                ex.error(failed(chosen, path, e));
+            }
+        }, threads);
     }
 
-    private Connection authenticate(final HttpExchange ex, final RtmRuntime rt, final Route.Access access) {
-        final String header = ex.getRequestHeaders().getFirst("Authorization");
+    /** The body as text, read without holding a thread; fails with 413 over the limit, 408 after the body timeout. */
+    private CompletableFuture<String> readBody(final Exchange ex) {
+        final long declared = ex.request.getLength();
+        if (declared > MAX_BODY_BYTES) {
+            return CompletableFuture.failedFuture(tooLarge(declared));
+        }
+        final CompletableFuture<String> body = new CompletableFuture<>();
+        Content.Source.asByteArrayAsync(ex.request, MAX_BODY_BYTES).whenComplete((bytes, failure) -> {
+            if (failure == null) {
+                ex.bodyRead = true;
+                body.complete(new String(bytes, StandardCharsets.UTF_8));
+            } else if (unwrap(failure) instanceof IllegalArgumentException) {
+                body.completeExceptionally(tooLarge(-1));
+            } else {
+                body.completeExceptionally(failure);
+            }
+        });
+        final long millis = limits.bodyTimeout().toMillis();
+        return body.completeOnTimeout(null, millis, TimeUnit.MILLISECONDS).thenApply(text -> {
+            if (text == null) {
+                ex.closeAfterResponse();
+                throw new ApiException(408, Rpc.ERR_INVALID, "the request body did not arrive within "
+                        + Setting.formatDuration(limits.bodyTimeout()) + " (http.body-timeout)");
+            }
+            return text;
+        });
+    }
+
+    private static ApiException tooLarge(final long declared) {
+        return new ApiException(413, Rpc.ERR_TOO_LARGE, "request body is " + (declared >= 0 ? declared + " bytes, " : "")
+                + "over the limit of " + MAX_BODY_BYTES + " bytes");
+    }
+
+    /** The REST error for a failure of an operation. */
+    private static ApiException failed(final Route route, final String path, final Throwable failure) {
+        final Throwable c = unwrap(failure);
+        if (c instanceof ApiException) {
+            return (ApiException) c;
+        }
+        if (c instanceof RpcException) {
+            final RpcException re = (RpcException) c;
+            return new ApiException(ApiException.statusOf(re.code()), re.code(), re.getMessage());
+        }
+        if (c instanceof TimeoutException) {
+            return new ApiException(504, Rpc.ERR_INTERNAL, "the server did not answer within " + TIMEOUT_SECONDS + " s");
+        }
+        log.error("REST {} {} failed: {}", route.method(), path, String.valueOf(c));
+        log.debug("REST failure", c);
+        return new ApiException(500, Rpc.ERR_INTERNAL, "the server failed: " + c);
+    }
+
+    private static Throwable unwrap(final Throwable t) {
+        Throwable c = t;
+        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
+    }
+
+    private org.openrtm.extension.session.Connection authenticate(final Exchange ex, final RtmRuntime rt,
+                                                                  final Route.Access access) {
+        final String header = ex.request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+            ex.header("WWW-Authenticate", "Bearer");
             throw new ApiException(401, "unauthorized", "send a service or admin token as 'Authorization: Bearer <token>'");
         }
         final TokenCheck check = rt.tokens().verifyBearer(header.substring(7).trim());
         if (!check.isOk()) {
-            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+            ex.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
             throw new ApiException(401, "unauthorized", check.reason());
         }
         if (check.role() == Role.USER || (access == Route.Access.ADMIN && check.role() != Role.ADMIN)) {
@@ -244,84 +362,126 @@ public final class HttpApi implements AutoCloseable {
                 rt.config().get(Settings.HTTP_RATE_PER_SECOND), rt.config().get(Settings.HTTP_RATE_BURST)));
     }
 
-    private void metrics(final HttpExchange ex) throws IOException {
+    private void metrics(final Exchange ex) {
         final RtmRuntime rt = runtime.get();
         if (rt != null && !rt.config().get(Settings.HTTP_METRICS_PUBLIC)) {
-            try {
-                authenticate(ex, rt, Route.Access.SERVICE);
-            } catch (final ApiException e) {
-                error(ex, e);
-                return;
-            }
+            authenticate(ex, rt, Route.Access.SERVICE);
         }
         final CollectorRegistry registry = new CollectorRegistry();
         registry.register(new DropwizardExports(metricRegistry));
-        ex.getResponseHeaders().set("Content-Type", TextFormat.CONTENT_TYPE_004);
-        ex.sendResponseHeaders(200, 0);
-        try (Writer w = new OutputStreamWriter(ex.getResponseBody(), StandardCharsets.UTF_8)) {
+        final StringWriter w = new StringWriter();
+        try {
             TextFormat.write004(w, registry.metricFamilySamples());
+        } catch (final IOException e) {
+            throw new IllegalStateException("writing to a StringWriter failed", e);
         }
+        ex.send(200, TextFormat.CONTENT_TYPE_004, w.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    private void resource(final HttpExchange ex, final String name) throws IOException {
-        if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
-            error(ex, new ApiException(405, Rpc.ERR_INVALID, ex.getRequestMethod() + " is not allowed here"));
+    private void resource(final Exchange ex, final String name) {
+        if (!ex.onlyGetOrHead()) {
             return;
         }
         final String ext = name.substring(name.lastIndexOf('.') + 1);
         final String type = TYPES.get(ext);
+        final byte[] bytes;
         try (InputStream in = HttpApi.class.getResourceAsStream("/web/" + name)) {
             if (in == null || type == null) {
-                error(ex, new ApiException(404, Rpc.ERR_NOT_FOUND, "no such page: /" + name));
-                return;
+                throw new ApiException(404, Rpc.ERR_NOT_FOUND, "no such page: /" + name);
             }
-            final byte[] bytes = in.readAllBytes();
-            ex.getResponseHeaders().set("Content-Type", type);
-            ex.getResponseHeaders().set("Cache-Control", "no-cache");
-            ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-            ex.sendResponseHeaders(200, bytes.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(bytes);
-            }
+            bytes = in.readAllBytes();
+        } catch (final IOException e) {
+            throw new IllegalStateException("reading /web/" + name + " from the jar failed: " + e.getMessage(), e);
         }
+        ex.header("Cache-Control", "no-cache");
+        ex.header("X-Content-Type-Options", "nosniff");
+        ex.send(200, type, bytes);
     }
 
-    private static String readBody(final HttpExchange ex) throws IOException {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (InputStream in = ex.getRequestBody()) {
-            final byte[] buf = new byte[8192];
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                out.write(buf, 0, n);
-                if (out.size() > MAX_BODY_BYTES) {
-                    throw new ApiException(413, Rpc.ERR_TOO_LARGE, "request body is over " + MAX_BODY_BYTES + " bytes");
-                }
-            }
-        }
-        return out.toString(StandardCharsets.UTF_8);
+    /**
+     * Jetty's answer to a request it refused before any handler saw it (malformed, headers too large): the REST
+     * error format instead of Jetty's HTML page.
+     */
+    private static boolean protocolError(final Request request, final Response response, final Callback callback) {
+        final Object status = request.getAttribute(org.eclipse.jetty.server.handler.ErrorHandler.ERROR_STATUS);
+        final Object message = request.getAttribute(org.eclipse.jetty.server.handler.ErrorHandler.ERROR_MESSAGE);
+        final int code = status instanceof Integer ? (Integer) status : response.getStatus();
+        final String text = "HTTP " + code + (message != null ? ": " + message : "");
+        final String errorCode = code == 413 || code == 414 || code == 431 ? Rpc.ERR_TOO_LARGE
+                : code >= 500 ? Rpc.ERR_INTERNAL : Rpc.ERR_INVALID;
+        new Exchange(request, response, callback).error(new ApiException(code, errorCode, text));
+        return true;
     }
 
-    private static void error(final HttpExchange ex, final ApiException e) throws IOException {
-        final JsonObject body = new JsonObject();
-        final JsonObject error = new JsonObject();
-        error.addProperty("code", e.code());
-        error.addProperty("message", e.getMessage());
-        body.add("error", error);
-        if (e.retryAfterSeconds() > 0) {
-            ex.getResponseHeaders().set("Retry-After", Long.toString(e.retryAfterSeconds()));
-        }
-        send(ex, e.status(), body);
-    }
+    /** One request and its response. */
+    private static final class Exchange {
+        private final Request request;
+        private final Response response;
+        private final Callback callback;
+        /** Set once the body was read whole; written before the response, read when it is sent. */
+        private volatile boolean bodyRead;
 
-    private static void send(final HttpExchange ex, final int status, final @Nullable JsonElement body)
-            throws IOException {
-        final byte[] bytes = body == null ? new byte[0] : body.toString().getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-        if (bytes.length > 0) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(bytes);
+        Exchange(final Request request, final Response response, final Callback callback) {
+            this.request = request;
+            this.response = response;
+            this.callback = callback;
+        }
+
+        void header(final String name, final String value) {
+            response.getHeaders().put(name, value);
+        }
+
+        void closeAfterResponse() {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+
+        /** True for GET and HEAD; otherwise answers 405 and returns false. */
+        boolean onlyGetOrHead() {
+            final String m = request.getMethod();
+            if (m.equals("GET") || m.equals("HEAD")) {
+                return true;
             }
+            error(notAllowed(GET_HEAD));
+            return false;
+        }
+
+        /** A 405 naming the allowed methods, which also go into the {@code Allow} header. */
+        ApiException notAllowed(final String allow) {
+            header("Allow", allow);
+            return new ApiException(405, Rpc.ERR_INVALID, request.getMethod() + " is not allowed on "
+                    + request.getHttpURI().getPath() + "; allowed: " + allow);
+        }
+
+        void error(final ApiException e) {
+            final JsonObject body = new JsonObject();
+            final JsonObject error = new JsonObject();
+            error.addProperty("code", e.code());
+            error.addProperty("message", e.getMessage());
+            body.add("error", error);
+            if (e.retryAfterSeconds() > 0) {
+                header("Retry-After", Long.toString(e.retryAfterSeconds()));
+            }
+            json(e.status(), body);
+        }
+
+        void json(final int status, final @Nullable JsonElement body) {
+            send(status, "application/json",
+                    body == null ? new byte[0] : body.toString().getBytes(StandardCharsets.UTF_8));
+        }
+
+        void send(final int status, final String contentType, final byte[] bytes) {
+            if (!bodyRead && (request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)
+                    || request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH) > 0)) {
+                // answered before its body was read (an error): Jetty closes such a connection after the response, so
+                // say so, or a client may send its next request on it and lose it
+                closeAfterResponse();
+            }
+            response.setStatus(status);
+            if (bytes.length > 0) {
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+            }
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+            response.write(true, ByteBuffer.wrap(bytes), callback);
         }
     }
 }

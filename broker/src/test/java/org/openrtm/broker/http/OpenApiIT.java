@@ -4,7 +4,9 @@ import com.google.gson.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openrtm.broker.testing.EmbeddedBroker;
+import org.openrtm.protocol.Role;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -46,5 +48,36 @@ class OpenApiIT {
                     .endsWith(r.access() == Route.Access.ADMIN ? "Role admin." : "Roles service and admin.");
         }
         assertThat(documented).isEqualTo(served);
+    }
+
+    @Test
+    void everyRequestBody_acceptsExactlyTheDocumentedFields() throws Exception {
+        final Rest rest = new Rest(broker);
+        final String admin = broker.token("oa-admin", Role.ADMIN);
+        final JsonObject paths = rest.get("/openapi.json", null).body().getAsJsonObject().getAsJsonObject("paths");
+        int bodies = 0;
+        for (final String path : paths.keySet()) {
+            for (final String method : paths.getAsJsonObject(path).keySet()) {
+                final JsonObject op = paths.getAsJsonObject(path).getAsJsonObject(method);
+                if (!op.has("requestBody")) {
+                    continue;
+                }
+                bodies++;
+                final JsonObject schema = op.getAsJsonObject("requestBody").getAsJsonObject("content")
+                        .getAsJsonObject("application/json").getAsJsonObject("schema");
+                assertThat(schema.get("additionalProperties").getAsBoolean()).as(method + " " + path).isFalse();
+                final String concrete = path.replace("{uid}", "oa-user").replace("{cid}", "oa-room");
+                final Rest.Response r = rest.send(java.net.http.HttpRequest.newBuilder(rest.uri(concrete))
+                        .header("Content-Type", "application/json").method(method.toUpperCase(Locale.ROOT),
+                                java.net.http.HttpRequest.BodyPublishers.ofString("{\"zz-unknown\":1}")), admin);
+                assertThat(r.status()).as(method + " " + path).isEqualTo(400);
+                final String prefix = "unknown field 'zz-unknown'; the fields are ";
+                assertThat(r.message()).as(method + " " + path).startsWith(prefix);
+                assertThat(new TreeSet<>(List.of(r.message().substring(prefix.length()).split(", "))))
+                        .as("fields of " + method + " " + path)
+                        .isEqualTo(new TreeSet<>(schema.getAsJsonObject("properties").keySet()));
+            }
+        }
+        assertThat(bodies).isEqualTo(9);
     }
 }

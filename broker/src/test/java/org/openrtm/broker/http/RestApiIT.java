@@ -12,6 +12,7 @@ import org.openrtm.extension.auth.TokenCheck;
 import org.openrtm.extension.auth.Tokens;
 import org.openrtm.protocol.Role;
 
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -171,6 +172,55 @@ class RestApiIT {
                 .contains("limit must be a whole number, but was 'ten'");
         m1.disconnect();
         m2.disconnect();
+    }
+
+    @Test
+    void unknownBodyFields_areRefusedWith400NamingTheField() throws Exception {
+        assertUnknownField(rest.post("/api/v1/users/x1/messages", service, "{\"text\":\"a\",\"offlne\":false}"), "offlne");
+        assertUnknownField(rest.post("/api/v1/channels/room/messages", service, "{\"text\":\"a\",\"exept\":[]}"), "exept");
+        assertUnknownField(rest.post("/api/v1/broadcast", service, "{\"text\":\"a\",\"only\":[\"x1\"]}"), "only");
+        assertUnknownField(rest.post("/api/v1/tokens", admin, "{\"uid\":\"x1\",\"expires\":\"1h\"}"), "expires");
+        assertUnknownField(rest.post("/api/v1/users/x1/kick", admin, "{\"reson\":\"x\"}"), "reson");
+        assertUnknownField(rest.patch("/api/v1/users/x1/attributes", service, "{\"attrs\":{},\"rev\":1}"), "rev");
+        // a peer message's field on a channel
+        assertUnknownField(rest.post("/api/v1/channels/room/messages", service, "{\"text\":\"a\",\"offline\":true}"),
+                "offline");
+    }
+
+    private static void assertUnknownField(final Rest.Response r, final String field) {
+        assertThat(r.status()).as(field).isEqualTo(400);
+        assertThat(r.code()).isEqualTo("invalid");
+        assertThat(r.message()).startsWith("unknown field '" + field + "'; the fields are ");
+    }
+
+    @Test
+    void pagesDocumentsAndMetrics_answerOnlyGetAndHead_othersGet405WithAllow() throws Exception {
+        for (final String method : List.of("POST", "PUT", "PATCH", "DELETE", "OPTIONS")) {
+            for (final String path : List.of("/metrics", "/config.json", "/openapi.json", "/", "/console", "/assets/app.js")) {
+                final Rest.Response r = rest.send(HttpRequest.newBuilder(rest.uri(path))
+                        .method(method, HttpRequest.BodyPublishers.ofString("{}")), service);
+                assertThat(r.status()).as(method + " " + path).isEqualTo(405);
+                assertThat(r.raw().headers().firstValue("Allow")).as(method + " " + path).contains("GET, HEAD");
+                assertThat(r.message()).contains(method + " is not allowed on " + path);
+                // answered without reading the body: the server closes, and says so
+                assertThat(r.raw().headers().firstValue("Connection")).as(method + " " + path).contains("close");
+            }
+        }
+        // answers to requests without a body keep the connection
+        assertThat(rest.get("/config.json", null).raw().headers().firstValue("Connection")).isEmpty();
+        assertThat(rest.get("/api/v1/server", service).raw().headers().firstValue("Connection")).isEmpty();
+        final Rest.Response head = rest.send(HttpRequest.newBuilder(rest.uri("/metrics"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()), service);
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.raw().body()).isEmpty();
+        assertThat(head.raw().headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+        Rest.Response r = rest.get("/api/v1/broadcast", service);
+        assertThat(r.status()).isEqualTo(405);
+        assertThat(r.raw().headers().firstValue("Allow")).contains("POST");
+        r = rest.post("/api/v1/users/x1/attributes", service, "{}");
+        assertThat(r.status()).isEqualTo(405);
+        assertThat(r.raw().headers().firstValue("Allow")).contains("GET, PUT, PATCH, DELETE");
     }
 
     @Test

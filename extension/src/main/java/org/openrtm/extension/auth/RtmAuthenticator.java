@@ -111,9 +111,9 @@ public final class RtmAuthenticator implements SimpleAuthenticator {
         }
     }
 
-    private static void refuse(final SimpleAuthOutput output, final ConnackReasonCode code, final String reason,
-                               final String uid) {
-        log.debug("Connection of {} refused ({}): {}", Ids.show(uid), code, reason);
+    private void refuse(final SimpleAuthOutput output, final ConnackReasonCode code, final String reason,
+                        final String uid) {
+        flood.refusals().login(uid, code, reason);
         output.failAuthentication(code, reason);
     }
 }

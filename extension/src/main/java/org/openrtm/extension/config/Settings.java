@@ -107,6 +107,22 @@ public final class Settings {
             "REST API token bucket size per calling service.");
     public static final Setting<Boolean> HTTP_METRICS_PUBLIC = Setting.ofBoolean("http.metrics-public", false,
             "Whether /metrics may be scraped without a service or admin token.");
+    public static final Setting<Integer> HTTP_MAX_CONNECTIONS = Setting.ofInt("http.max-connections",
+            1_000, 1, 20_000,
+            "Most HTTP connections (REST, web pages, /metrics) open at once; while at the limit the server accepts no "
+                    + "new connection (they wait in the listen queue) until one closes.");
+    public static final Setting<Duration> HTTP_HEADER_TIMEOUT = Setting.ofDuration("http.header-timeout",
+            Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(10),
+            "Longest time an HTTP client may take to send a request's line and headers, counted from the opening of "
+                    + "the connection or the end of the previous response; a connection that takes longer is closed.");
+    public static final Setting<Duration> HTTP_BODY_TIMEOUT = Setting.ofDuration("http.body-timeout",
+            Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1),
+            "Longest time an HTTP client may take to send a request's body once its headers arrived. Longer: HTTP 408 "
+                    + "and the connection is closed.");
+    public static final Setting<Duration> HTTP_IDLE_TIMEOUT = Setting.ofDuration("http.idle-timeout",
+            Duration.ofSeconds(60), Duration.ofMillis(100), Duration.ofHours(1),
+            "An HTTP connection on which nothing can be read or written for this long is closed (a client that stops "
+                    + "reading a response, for one).");
     // ------------------------------------------------------------------------------------------------------ attributes
     public static final Setting<Integer> ATTR_MAX_KEY_LENGTH = Setting.ofInt("attr.max-key-length",
             Ids.MAX_KEY_LENGTH, 1, Ids.MAX_KEY_LENGTH,
@@ -173,6 +189,12 @@ public final class Settings {
             100_000, 100, 10_000_000,
             "Checkpoint early once this many changes are waiting in memory.");
 
+    // ------------------------------------------------------------------------------------------------------------ log
+    public static final Setting<Integer> LOG_REFUSALS_PER_SECOND = Setting.ofInt("log.refusals-per-second",
+            10, 0, 10_000,
+            "Refused logins and publishes logged at INFO per second, at most (uid, topic, code, reason; never a token "
+                    + "or a payload); the rest go to DEBUG and a later INFO line (within 30 s) counts them. 0: DEBUG only.");
+
     private static final List<Setting<?>> ALL = List.of(
             AUTH_CLOCK_SKEW,
             MAX_PAYLOAD_BYTES, RATE_PER_SECOND, RATE_BURST, FLOOD_REFUSALS, FLOOD_WINDOW, FLOOD_BAN,
@@ -181,11 +203,13 @@ public final class Settings {
             NON_RTM_TOPICS,
             PRESENCE_GRACE, PRESENCE_MAX_SUBSCRIPTIONS,
             CHANNEL_MAX_JOINED, CHANNEL_MAX_LIST, CHANNEL_COUNT_INTERVAL,
-            HTTP_RATE_PER_SECOND, HTTP_RATE_BURST, HTTP_METRICS_PUBLIC,
+            HTTP_RATE_PER_SECOND, HTTP_RATE_BURST, HTTP_METRICS_PUBLIC, HTTP_MAX_CONNECTIONS, HTTP_HEADER_TIMEOUT,
+            HTTP_BODY_TIMEOUT, HTTP_IDLE_TIMEOUT,
             ATTR_MAX_KEY_LENGTH, ATTR_MAX_VALUE_BYTES, ATTR_MAX_KEYS, ATTR_MAX_CHANNEL_BYTES, ATTR_CLEAR_USER_ON_LOGOUT,
             HISTORY_ENABLED, HISTORY_RETENTION, HISTORY_MAX_PER_CONVERSATION, HISTORY_SWEEP_INTERVAL,
             CALL_OFFLINE_TIMEOUT, CALL_ACK_TIMEOUT, CALL_ANSWER_TIMEOUT, CALL_MAX_CONTENT_BYTES,
-            STORE_SYNC, STORE_SYNC_INTERVAL, STORE_CHECKPOINT_INTERVAL, STORE_CHECKPOINT_ENTRIES);
+            STORE_SYNC, STORE_SYNC_INTERVAL, STORE_CHECKPOINT_INTERVAL, STORE_CHECKPOINT_ENTRIES,
+            LOG_REFUSALS_PER_SECOND);
 
     private Settings() {
     }

@@ -3,6 +3,7 @@ package org.openrtm.extension.flood;
 import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 import org.openrtm.extension.config.Setting;
+import org.openrtm.extension.config.Settings;
 import org.openrtm.extension.session.Connection;
 import org.openrtm.protocol.Ids;
 import org.slf4j.Logger;
@@ -38,17 +39,37 @@ public final class FloodGuard {
     private final Disconnector disconnector;
     private final Map<String, Long> bannedUntil = new ConcurrentHashMap<>();
     private final AtomicLong disconnects = new AtomicLong();
+    private final RefusalLog refusals;
 
     /**
+     * A guard whose refusal log writes at most {@code log.refusals-per-second}'s default lines a second.
+     *
      * @param policy       the policy
      * @param nanoClock    the clock ({@link System#nanoTime()} in production)
      * @param disconnector ends a connection with DISCONNECT 0x96
      */
     public FloodGuard(final @NotNull FloodPolicy policy, final @NotNull LongSupplier nanoClock,
                       final @NotNull Disconnector disconnector) {
+        this(policy, nanoClock, disconnector, new RefusalLog(Settings.LOG_REFUSALS_PER_SECOND.defaultValue(), nanoClock));
+    }
+
+    /**
+     * @param policy       the policy
+     * @param nanoClock    the clock ({@link System#nanoTime()} in production)
+     * @param disconnector ends a connection with DISCONNECT 0x96
+     * @param refusals     where refused logins and publishes are logged
+     */
+    public FloodGuard(final @NotNull FloodPolicy policy, final @NotNull LongSupplier nanoClock,
+                      final @NotNull Disconnector disconnector, final @NotNull RefusalLog refusals) {
         this.policy = policy;
         this.nanoClock = nanoClock;
         this.disconnector = disconnector;
+        this.refusals = refusals;
+    }
+
+    /** The rate-limited log of refused logins and publishes, shared by the authenticator and every connection. */
+    public @NotNull RefusalLog refusals() {
+        return refusals;
     }
 
     /** The policy in force. */
@@ -105,10 +126,11 @@ public final class FloodGuard {
         return Duration.ofNanos(left);
     }
 
-    /** Forgets bans that ran out. */
+    /** Forgets bans that ran out, and reports the refusals the refusal log left out. */
     public void sweep() {
         final long now = nanoClock.getAsLong();
         bannedUntil.values().removeIf(until -> until - now <= 0);
+        refusals.flush();
     }
 
     /** Users banned now (some may have just run out until the next {@link #sweep()}). */

@@ -194,8 +194,7 @@ public final class PublishRouter implements PublishInboundInterceptor {
             code = AckReasonCode.SUCCESS; // MQTT 3.1.1 would be disconnected for any code but success
         }
         if (!result.status().isSuccess()) {
-            log.debug("Publish from {} to {} refused: {} {}", connection.uid(), packet.getTopic(), result.status().code(),
-                    result.reason());
+            rules.flood().refusals().publish(connection.uid(), packet.getTopic(), result.status().code(), result.reason());
         }
         // HiveMQ refuses a reason string with SUCCESS; the stamper puts success reasons on the PUBACK instead
         output.preventPublishDelivery(code, connection.isMqtt5() && code != AckReasonCode.SUCCESS ? result.reason() : null);
