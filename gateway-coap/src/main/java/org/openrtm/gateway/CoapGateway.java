@@ -129,14 +129,19 @@ public final class CoapGateway implements AutoCloseable {
         try {
             final int coapPort = config.get(GatewaySettings.COAP_PORT);
             if (coapPort >= 0) {
-                coapEndpoint = endpoint(cf, "coap").setInetSocketAddress(new InetSocketAddress(host, coapPort)).build();
-                // an empty ACK or RST that matches nothing may be a guessed acknowledgement (see ObservationResource)
+                final RandomMessageIds mids = messageIds(cf);
+                coapEndpoint = endpoint(cf, "coap", mids).setInetSocketAddress(new InetSocketAddress(host, coapPort))
+                        .build();
+                // an empty ACK or RST that matches nothing, with an id the gateway never used towards that address,
+                // is a guessed acknowledgement (see ObservationResource); a late duplicate of a real one is not
                 final SessionRegistry strays = registry;
                 coapEndpoint.addPostProcessInterceptor(new MessageInterceptorAdapter() {
                     @Override
                     public void receiveEmptyMessage(final EmptyMessage message) {
-                        if (message.isCanceled() && message.getType() != CoAP.Type.CON) {
-                            strays.strayEmpty(message.getSourceContext().getPeerAddress());
+                        final InetSocketAddress from = message.getSourceContext().getPeerAddress();
+                        if (message.isCanceled() && message.getType() != CoAP.Type.CON
+                                && !mids.wasIssued(from, message.getMID())) {
+                            strays.strayEmpty(from);
                         }
                     }
                 });
@@ -144,7 +149,7 @@ public final class CoapGateway implements AutoCloseable {
             }
             final int coapsPort = config.get(GatewaySettings.COAPS_PORT);
             if (coapsPort >= 0) {
-                coapsEndpoint = endpoint(cf, "coaps")
+                coapsEndpoint = endpoint(cf, "coaps", messageIds(cf))
                         .setConnector(new DTLSConnector(dtls(cf, new InetSocketAddress(host, coapsPort)))).build();
                 server.addEndpoint(coapsEndpoint);
             }
@@ -193,12 +198,16 @@ public final class CoapGateway implements AutoCloseable {
      * An endpoint builder with the gateway's parser and an exchange store whose message ids are random
      * ({@link RandomMessageIds}): what an empty ACK of a notification must match is not predictable.
      */
-    private static CoapEndpoint.Builder endpoint(final Configuration cf, final String tag) {
+    private static CoapEndpoint.Builder endpoint(final Configuration cf, final String tag, final RandomMessageIds mids) {
         final TokenGenerator tokens = new RandomTokenGenerator(cf);
         final InMemoryMessageExchangeStore store = new InMemoryMessageExchangeStore(tag, cf, tokens);
-        store.setMessageIdProvider(new RandomMessageIds(cf.get(CoapConfig.EXCHANGE_LIFETIME, TimeUnit.MILLISECONDS)));
+        store.setMessageIdProvider(mids);
         return CoapEndpoint.builder().setConfiguration(cf).setTokenGenerator(tokens).setMessageExchangeStore(store)
                 .setDataSerializerAndParser(new UdpDataSerializer(), new StrictUdpParser());
+    }
+
+    private static RandomMessageIds messageIds(final Configuration cf) {
+        return new RandomMessageIds(cf.get(CoapConfig.EXCHANGE_LIFETIME, TimeUnit.MILLISECONDS));
     }
 
     static @NotNull Configuration californium(final @NotNull GatewayConfig config) {

@@ -85,6 +85,21 @@ public final class RandomMessageIds implements MessageIdProvider {
         return mid;
     }
 
+    /**
+     * Whether {@code mid} was given out towards {@code peer} within the lifetime: an empty ACK or RST with such an id
+     * that matches no exchange is a late duplicate of the device's own (its first copy completed the exchange), not a
+     * guess.
+     */
+    public boolean wasIssued(final @NotNull InetSocketAddress peer, final int mid) {
+        final Peer p = peers.get(peer);
+        if (p == null) {
+            return false;
+        }
+        synchronized (p) {
+            return p.used.containsKey(mid);
+        }
+    }
+
     /** Peers with ids in use now. */
     int peers() {
         return peers.size();

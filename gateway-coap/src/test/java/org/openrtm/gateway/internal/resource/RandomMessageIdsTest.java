@@ -25,12 +25,16 @@ class RandomMessageIdsTest {
             final int mid = ids.getNextMessageId(PEER);
             assertThat(mid).isBetween(0, 65_535);
             assertThat(seen.add(mid)).as("id %d reused within the lifetime", mid).isTrue();
+            assertThat(ids.wasIssued(PEER, mid)).isTrue();
             if (mid == ((previous + 1) & 0xFFFF)) {
                 steps++;
             }
             previous = mid;
         }
         assertThat(steps).as("consecutive ids that count up by one").isLessThan(30);
+        assertThat(ids.wasIssued(new InetSocketAddress("192.0.2.9", 5683), previous)).as("another peer").isFalse();
+        assertThat(java.util.stream.IntStream.range(0, 65_536).filter(m -> !seen.contains(m))
+                .noneMatch(m -> ids.wasIssued(PEER, m))).as("only ids given out").isTrue();
     }
 
     @Test
