@@ -99,8 +99,9 @@ cat > "$WORK/rtm.properties" <<PROPS
 # a device on a bad link may stay silent for long: keep its membership and cache
 presence.grace = 10m
 PROPS
+# the CoAP device is in the other namespace (not loopback): plain CoAP must be allowed for it (--coap-nosec any)
 ip netns exec $SRV "$JAVA" -Xmx512m -cp "$CP" org.openrtm.broker.Main --host $SRV_IP --mqtt-port 1883 \
-    --ws-port off --http-port off --coap-port 5683 --coaps-port off --data "$WORK/data" \
+    --ws-port off --http-port off --coap-port 5683 --coaps-port off --coap-nosec any --data "$WORK/data" \
     --config "$WORK/rtm.properties" > "$WORK/broker.log" 2>&1 &
 for _ in $(seq 1 120); do
     grep -q "MQTT listener on" "$WORK/broker.log" && break

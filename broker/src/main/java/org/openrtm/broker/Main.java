@@ -45,6 +45,7 @@ public final class Main {
             "      runs HiveMQ with the OpenRTM extension (defaults: 127.0.0.1, 1883, 8000, 8080, ./rtm-data, built-in settings)",
             "      [--log-level error|warn|info|debug|trace]: how much OpenRTM logs (default info; HiveMQ's log stays at warn)",
             "      [--coap-port N|off] [--coaps-port N|off] [--no-coap]: the CoAP gateway (defaults: UDP 5683 and 5684)",
+            "      [--coap-nosec loopback|any]: who may use plain CoAP without DTLS (default: loopback addresses only)",
             "      [--tls-port N] [--wss-port N] --tls-keystore FILE [--tls-keystore-password-env VAR]",
             "      [--tls-key-password-env VAR] [--tls-truststore FILE [--tls-truststore-password-env VAR]]",
             "      [--tls-client-auth none|optional|required]: MQTT over TLS and secure WebSocket (off by default;",
@@ -205,6 +206,9 @@ public final class Main {
                 case "--coaps-psk":
                     b.coapSetting("coaps.psk", value(args, opt));
                     break;
+                case "--coap-nosec":
+                    b.coapSetting("coap.nosec", value(args, opt));
+                    break;
                 case "--coaps-psk-file":
                     b.coapSetting("coaps.psk-file", existingFile(value(args, opt), opt).toString());
                     break;
@@ -275,9 +279,11 @@ public final class Main {
             log.info("HTTP listener on http://{}:{} (web client /, console /console, REST /api/v1, /metrics)",
                     broker.host(), broker.httpPort());
         }
-        if (broker.coapPort() >= 0 || broker.coapsPort() >= 0) {
-            log.info("CoAP gateway on coap://{}:{} and coaps://{}:{}", broker.host(), broker.coapPort(), broker.host(),
-                    broker.coapsPort());
+        if (broker.coapPort() >= 0) {
+            log.info("CoAP gateway on coap://{}:{}", broker.host(), broker.coapPort());
+        }
+        if (broker.coapsPort() >= 0) {
+            log.info("CoAP gateway on coaps://{}:{}", broker.host(), broker.coapsPort());
         }
         log.info("Data in {}; mint a token with: java -jar broker/target/rtm-broker.jar token <uid> --data {}",
                 data.toAbsolutePath(), data);

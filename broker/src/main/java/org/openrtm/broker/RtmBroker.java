@@ -154,7 +154,7 @@ public final class RtmBroker implements AutoCloseable {
                         + e.getMessage(), e);
             }
         }
-        if (options.withCoap && extension != null) {
+        if (options.withCoap && extension != null && (options.coapPort >= 0 || options.coapsPort >= 0)) {
             try {
                 coap = startCoap();
             } catch (final IOException | RuntimeException e) {

@@ -3,9 +3,13 @@ package org.openrtm.gateway;
 import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.EmptyMessage;
+import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.network.Endpoint;
+import org.eclipse.californium.core.network.InMemoryMessageExchangeStore;
+import org.eclipse.californium.core.network.RandomTokenGenerator;
+import org.eclipse.californium.core.network.TokenGenerator;
 import org.eclipse.californium.core.network.interceptors.MessageInterceptorAdapter;
 import org.eclipse.californium.core.network.serialization.UdpDataSerializer;
 import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
@@ -25,8 +29,10 @@ import org.openrtm.gateway.internal.dtls.DevicePskStore;
 import org.openrtm.gateway.internal.mqtt.MqttLink;
 import org.openrtm.gateway.internal.resource.Core;
 import org.openrtm.gateway.internal.resource.GatewayDeliverer;
+import org.openrtm.gateway.internal.resource.RandomMessageIds;
 import org.openrtm.gateway.internal.resource.SessionResource;
 import org.openrtm.gateway.internal.resource.StrictUdpParser;
+import org.openrtm.gateway.internal.session.LoginThrottle;
 import org.openrtm.gateway.internal.session.SessionRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +73,7 @@ import java.util.concurrent.TimeUnit;
 public final class CoapGateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CoapGateway.class);
+    private static final int MAX_UDP_PAYLOAD = 65_535;
 
     private final GatewayConfig config;
     private final byte[] secret;
@@ -106,28 +113,48 @@ public final class CoapGateway implements AutoCloseable {
         final MqttLink.Settings link = new MqttLink.Settings(config.mqttHost(), config.mqttPort(),
                 config.get(GatewaySettings.MQTT_KEEP_ALIVE), config.get(GatewaySettings.MQTT_RECEIVE_MAXIMUM),
                 config.get(GatewaySettings.MQTT_CONNECT_TIMEOUT));
+        final LoginThrottle logins = new LoginThrottle(config.get(GatewaySettings.LOGIN_RATE_PER_ADDRESS),
+                config.get(GatewaySettings.LOGIN_BURST_PER_ADDRESS), config.get(GatewaySettings.LOGIN_THROTTLE_LOOPBACK),
+                config.get(GatewaySettings.LOGIN_RATE),
+                config.get(GatewaySettings.LOGIN_BURST));
+        scheduler.scheduleWithFixedDelay(() -> logins.sweep(System.nanoTime()), 10, 10, TimeUnit.SECONDS);
         final Core core = new Core(registry, link, scheduler, config.get(GatewaySettings.KEEP_ALIVE),
                 config.get(GatewaySettings.KEEP_ALIVE_MIN), config.get(GatewaySettings.KEEP_ALIVE_MAX),
                 config.get(GatewaySettings.MAX_BODY_BYTES), config.get(GatewaySettings.READ_WINDOW),
-                config.get(GatewaySettings.TRANSFER_TIMEOUT), Duration.ofSeconds(30));
+                config.get(GatewaySettings.TRANSFER_TIMEOUT), Duration.ofSeconds(30), logins,
+                config.get(GatewaySettings.MAX_OBSERVATIONS), Integer.parseInt(config.get(GatewaySettings.BLOCK_SIZE)),
+                config.get(GatewaySettings.NOSEC).equals("any"));
         server = new CoapServer(cf);
         final String host = config.get(GatewaySettings.BIND_ADDRESS);
         try {
             final int coapPort = config.get(GatewaySettings.COAP_PORT);
             if (coapPort >= 0) {
-                coapEndpoint = CoapEndpoint.builder().setConfiguration(cf)
-                        .setDataSerializerAndParser(new UdpDataSerializer(), new StrictUdpParser())
-                        .setInetSocketAddress(new InetSocketAddress(host, coapPort)).build();
+                final RandomMessageIds mids = messageIds(cf);
+                coapEndpoint = endpoint(cf, "coap", mids).setInetSocketAddress(new InetSocketAddress(host, coapPort))
+                        .build();
+                // an empty ACK or RST that matches nothing, with an id the gateway never used towards that address,
+                // is a guessed acknowledgement (see ObservationResource); a late duplicate of a real one is not
+                final SessionRegistry strays = registry;
+                coapEndpoint.addPostProcessInterceptor(new MessageInterceptorAdapter() {
+                    @Override
+                    public void receiveEmptyMessage(final EmptyMessage message) {
+                        final InetSocketAddress from = message.getSourceContext().getPeerAddress();
+                        if (message.isCanceled() && message.getType() != CoAP.Type.CON
+                                && !mids.wasIssued(from, message.getMID())) {
+                            strays.strayEmpty(from);
+                        }
+                    }
+                });
                 server.addEndpoint(coapEndpoint);
             }
             final int coapsPort = config.get(GatewaySettings.COAPS_PORT);
             if (coapsPort >= 0) {
-                coapsEndpoint = CoapEndpoint.builder().setConfiguration(cf)
-                        .setDataSerializerAndParser(new UdpDataSerializer(), new StrictUdpParser())
+                coapsEndpoint = endpoint(cf, "coaps", messageIds(cf))
                         .setConnector(new DTLSConnector(dtls(cf, new InetSocketAddress(host, coapsPort)))).build();
                 server.addEndpoint(coapsEndpoint);
             }
             final SessionRegistry pings = registry;
+            final int maxBody = config.get(GatewaySettings.MAX_BODY_BYTES);
             for (final Endpoint e : server.getEndpoints()) {
                 e.addInterceptor(new MessageInterceptorAdapter() {
                     @Override
@@ -136,10 +163,25 @@ public final class CoapGateway implements AutoCloseable {
                             pings.pinged(message.getSourceContext().getPeerAddress());
                         }
                     }
+
+                    @Override
+                    public void sendResponse(final Response response) {
+                        // Californium's block-wise layer answers a body over the limit itself: say which limits
+                        if (response.getCode() == CoAP.ResponseCode.REQUEST_ENTITY_TOO_LARGE
+                                && response.getPayloadString().startsWith("body too large")) {
+                            response.setPayload(Core.tooLarge(-1, maxBody));
+                        }
+                    }
                 });
             }
             final SessionResource sessions = new SessionResource(core, MqttLink::connect);
             server.setMessageDeliverer(GatewayDeliverer.install(server.getRoot(), cf, core, sessions));
+            if (server.getEndpoints().isEmpty()) {
+                // Californium's CoapServer.start() would add a default endpoint on *:5683: with both listeners off
+                // the gateway must open nothing at all
+                log.info("CoAP gateway: coap.port and coaps.port are both off; no listener opened");
+                return this;
+            }
             server.start();
         } catch (final IOException | RuntimeException e) {
             stop();
@@ -152,12 +194,30 @@ public final class CoapGateway implements AutoCloseable {
         return this;
     }
 
+    /**
+     * An endpoint builder with the gateway's parser and an exchange store whose message ids are random
+     * ({@link RandomMessageIds}): what an empty ACK of a notification must match is not predictable.
+     */
+    private static CoapEndpoint.Builder endpoint(final Configuration cf, final String tag, final RandomMessageIds mids) {
+        final TokenGenerator tokens = new RandomTokenGenerator(cf);
+        final InMemoryMessageExchangeStore store = new InMemoryMessageExchangeStore(tag, cf, tokens);
+        store.setMessageIdProvider(mids);
+        return CoapEndpoint.builder().setConfiguration(cf).setTokenGenerator(tokens).setMessageExchangeStore(store)
+                .setDataSerializerAndParser(new UdpDataSerializer(), new StrictUdpParser());
+    }
+
+    private static RandomMessageIds messageIds(final Configuration cf) {
+        return new RandomMessageIds(cf.get(CoapConfig.EXCHANGE_LIFETIME, TimeUnit.MILLISECONDS));
+    }
+
     static @NotNull Configuration californium(final @NotNull GatewayConfig config) {
         final Configuration cf = new Configuration(CoapConfig.DEFINITIONS, UdpConfig.DEFINITIONS, DtlsConfig.DEFINITIONS);
         final int block = Integer.parseInt(config.get(GatewaySettings.BLOCK_SIZE));
         cf.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, config.get(GatewaySettings.MAX_BODY_BYTES));
         cf.set(CoapConfig.PREFERRED_BLOCK_SIZE, block);
         cf.set(CoapConfig.MAX_MESSAGE_SIZE, block);
+        // read every datagram UDP can carry, so that an oversized request is answered (4.13) instead of dropped
+        cf.set(UdpConfig.UDP_DATAGRAM_SIZE, MAX_UDP_PAYLOAD);
         cf.set(CoapConfig.ACK_TIMEOUT, config.get(GatewaySettings.ACK_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS);
         cf.set(CoapConfig.MAX_RETRANSMIT, config.get(GatewaySettings.MAX_RETRANSMIT));
         cf.set(CoapConfig.BLOCKWISE_STATUS_LIFETIME, config.get(GatewaySettings.TRANSFER_TIMEOUT).toMillis() * 2,

@@ -145,6 +145,9 @@ public final class GatewayMain {
         }
         final GatewayConfig config = configFile != null ? GatewayConfig.load(configFile, overrides)
                 : GatewayConfig.of(overrides);
+        if (config.get(GatewaySettings.COAP_PORT) < 0 && config.get(GatewaySettings.COAPS_PORT) < 0) {
+            throw new UsageException("coap.port and coaps.port are both off: the gateway would listen on nothing");
+        }
         final Logger log = LoggerFactory.getLogger("org.openrtm.gateway");
         final CoapGateway gateway = CoapGateway.builder().config(config).secret(secret(env, secretFile)).build().start();
         final CountDownLatch stopped = new CountDownLatch(1);

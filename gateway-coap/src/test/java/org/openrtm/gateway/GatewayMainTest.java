@@ -36,6 +36,9 @@ class GatewayMainTest {
         assertThat(run(Map.of(), "psk").err()).contains("psk needs a UID").contains("Usage:");
         assertThat(run(Map.of(), "--coap-port", "x").code()).isEqualTo(2);
         assertThat(run(Map.of(), "--frobnicate").err()).contains("unknown option '--frobnicate'");
+        final var off = run(Map.of(), "--coap-port", "off", "--coaps-port", "off");
+        assertThat(off.code()).isEqualTo(2);
+        assertThat(off.err()).contains("both off");
         assertThat(run(Map.of("RTM_SECRET", SECRET), "--mqtt", "udp://x").err())
                 .contains("mqtt.server must be tcp://host:port");
     }

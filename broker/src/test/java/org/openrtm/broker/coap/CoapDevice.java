@@ -53,8 +53,13 @@ final class CoapDevice implements AutoCloseable {
 
     /** A plain CoAP device. */
     static CoapDevice udp(final int port) throws IOException {
+        return udp(port, "127.0.0.1");
+    }
+
+    /** A plain CoAP device on another loopback address ({@code 127.0.0.2} ...), which the gateway sees as another host. */
+    static CoapDevice udp(final int port, final String localHost) throws IOException {
         final CoapEndpoint e = CoapEndpoint.builder().setConfiguration(config())
-                .setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0)).build();
+                .setInetSocketAddress(new InetSocketAddress(localHost, 0)).build();
         e.start();
         return new CoapDevice("coap", port, e);
     }

@@ -20,6 +20,12 @@ public final class GatewaySettings {
     public static final Definition<Integer> COAPS_PORT = Definition.ofInt("coaps.port", 5684, -1, 65535,
             "UDP port of CoAP over DTLS 1.2; 0 picks a free port, -1 turns CoAPS off.");
 
+    public static final Definition<String> NOSEC = Definition.ofChoice("coap.nosec", "loopback",
+            List.of("loopback", "any"),
+            "Which devices may use plain CoAP (NoSec, no DTLS): loopback (default; requests from other addresses get "
+                    + "4.03) or any. Without DTLS a source address proves nothing; see 'What NoSec CoAP protects' in "
+                    + "gateway-coap/README.md before allowing any.");
+
     // ---------------------------------------------------------------------------------------------------------- mqtt
     public static final Definition<String> MQTT_SERVER = Definition.ofString("mqtt.server", "tcp://127.0.0.1:1883",
             "The MQTT broker with the OpenRTM extension that device sessions are opened on, as tcp://host:port.");
@@ -47,13 +53,31 @@ public final class GatewaySettings {
     public static final Definition<Integer> MAX_SESSIONS = Definition.ofInt("session.max", 20_000, 1, 1_000_000,
             "Most device sessions at once; a login beyond it gets 5.03 Service Unavailable.");
 
+    public static final Definition<Integer> MAX_OBSERVATIONS = Definition.ofInt("session.max-observations", 64, 1,
+            10_000, "Most observations one device session may hold at once; one more gets 4.03 naming this limit.");
+    public static final Definition<Integer> LOGIN_RATE_PER_ADDRESS = Definition.ofInt("session.login-rate-per-address",
+            5, 1, 1_000_000, "Logins (good or bad) per second one source IP address may make, after its burst; more "
+                    + "get 4.29 with Max-Age. Many devices behind one NAT share it: raise it for them.");
+    public static final Definition<Integer> LOGIN_BURST_PER_ADDRESS = Definition.ofInt(
+            "session.login-burst-per-address", 50, 1, 1_000_000,
+            "Logins one source IP address may make at once before session.login-rate-per-address applies.");
+    public static final Definition<Boolean> LOGIN_THROTTLE_LOOPBACK = Definition.ofBoolean(
+            "session.login-throttle-loopback", false,
+            "Whether loopback addresses (local processes, test and benchmark fleets) have a per-address login limit "
+                    + "too; they are always under session.login-rate.");
+    public static final Definition<Integer> LOGIN_RATE = Definition.ofInt("session.login-rate", 2_000, 1, 1_000_000,
+            "Logins per second the whole gateway accepts, after its burst; more get 4.29 with Max-Age.");
+    public static final Definition<Integer> LOGIN_BURST = Definition.ofInt("session.login-burst", 10_000, 1, 1_000_000,
+            "Logins the whole gateway accepts at once before session.login-rate applies.");
+
     // ---------------------------------------------------------------------------------------------------------- coap
     public static final Definition<Integer> MAX_BODY_BYTES = Definition.ofInt("coap.max-body-bytes",
             Limits.MAX_PAYLOAD_BYTES, 16, 1_048_576,
             "Largest request or response body, assembled from blocks (RFC 7959); a larger request gets 4.13.");
     public static final Definition<String> BLOCK_SIZE = Definition.ofChoice("coap.block-size", "512",
             List.of("16", "32", "64", "128", "256", "512", "1024"),
-            "Block size of block-wise transfers; bodies larger than one block are sent in blocks.");
+            "Block size of block-wise transfers; bodies larger than one block are sent in blocks, and a request "
+                    + "whose single datagram carries more gets 4.13 with this size as its Block1 option.");
     public static final Definition<Duration> ACK_TIMEOUT = Definition.ofDuration("coap.ack-timeout",
             Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMinutes(1),
             "RFC 7252 ACK_TIMEOUT: first retransmission of a confirmable message (notifications), doubled each time.");
@@ -89,9 +113,10 @@ public final class GatewaySettings {
             "Password of coaps.trust-store.");
 
     private static final List<Definition<?>> ALL = List.of(
-            BIND_ADDRESS, COAP_PORT, COAPS_PORT,
+            BIND_ADDRESS, COAP_PORT, COAPS_PORT, NOSEC,
             MQTT_SERVER, MQTT_KEEP_ALIVE, MQTT_RECEIVE_MAXIMUM, MQTT_CONNECT_TIMEOUT,
-            KEEP_ALIVE, KEEP_ALIVE_MIN, KEEP_ALIVE_MAX, MAX_SESSIONS,
+            KEEP_ALIVE, KEEP_ALIVE_MIN, KEEP_ALIVE_MAX, MAX_SESSIONS, MAX_OBSERVATIONS,
+            LOGIN_RATE_PER_ADDRESS, LOGIN_BURST_PER_ADDRESS, LOGIN_THROTTLE_LOOPBACK, LOGIN_RATE, LOGIN_BURST,
             MAX_BODY_BYTES, BLOCK_SIZE, ACK_TIMEOUT, MAX_RETRANSMIT, READ_WINDOW, TRANSFER_TIMEOUT,
             PSK, PSK_FILE, CID_LENGTH, KEY_STORE, KEY_STORE_PASSWORD, TRUST_STORE, TRUST_STORE_PASSWORD);
 

@@ -10,6 +10,7 @@ import org.jetbrains.annotations.NotNull;
 import org.jetbrains.annotations.Nullable;
 import org.openrtm.gateway.internal.mqtt.MqttLink;
 import org.openrtm.gateway.internal.session.DeviceSession;
+import org.openrtm.gateway.internal.session.LoginThrottle;
 import org.openrtm.gateway.internal.session.SessionRegistry;
 import org.openrtm.gateway.internal.translate.Outcome;
 import org.openrtm.gateway.internal.translate.PublishOptions;
@@ -32,11 +33,23 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param readWindow      how long a read waits for a retained value
  * @param transferTimeout how long a device may take to fetch the blocks of a notification
  * @param requestTimeout  how long a request waits for the broker
+ * @param logins          the login throttle
+ * @param maxObservations most observations of one session
+ * @param blockSize       the block size: a request whose one datagram carries a larger body gets 4.13
+ * @param nosecAnywhere   whether plain CoAP is served to any source address (else only to loopback ones)
  */
 public record Core(@NotNull SessionRegistry registry, @NotNull MqttLink.Settings link,
                    @NotNull ScheduledExecutorService scheduler, @NotNull Duration keepAlive, @NotNull Duration keepAliveMin,
                    @NotNull Duration keepAliveMax, int maxBodyBytes, @NotNull Duration readWindow,
-                   @NotNull Duration transferTimeout, @NotNull Duration requestTimeout) {
+                   @NotNull Duration transferTimeout, @NotNull Duration requestTimeout, @NotNull LoginThrottle logins,
+                   int maxObservations, int blockSize, boolean nosecAnywhere) {
+
+    /** The text of every 4.13 about a body: the gateway's limit and the server's, by their settings. */
+    public static @NotNull String tooLarge(final long bodyBytes, final int maxBodyBytes) {
+        return "body is " + (bodyBytes >= 0 ? bodyBytes + " bytes" : "larger than the limit") + "; the gateway accepts at "
+                + "most " + maxBodyBytes + " bytes (coap.max-body-bytes), and the server's limit for a message is "
+                + "limits.max-payload-bytes";
+    }
 
     /** Answers with a code and a short diagnostic text. */
     static void respond(final @NotNull CoapExchange exchange, final @NotNull ResponseCode code, final @Nullable String text) {
@@ -107,6 +120,9 @@ public record Core(@NotNull SessionRegistry registry, @NotNull MqttLink.Settings
         final EndpointContext from = request.getSourceContext();
         s.touch(from);
         registry.seenAt(s, from.getPeerAddress());
+        if (options.session() != null) {
+            s.confirmedBySession();
+        }
         return s;
     }
 

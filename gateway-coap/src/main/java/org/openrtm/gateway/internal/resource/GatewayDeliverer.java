@@ -1,5 +1,6 @@
 package org.openrtm.gateway.internal.resource;
 
+import org.eclipse.californium.core.coap.BlockOption;
 import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.coap.Option;
@@ -12,6 +13,8 @@ import org.eclipse.californium.core.server.resources.Resource;
 import org.eclipse.californium.elements.config.Configuration;
 import org.jetbrains.annotations.NotNull;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
@@ -59,16 +62,55 @@ public final class GatewayDeliverer extends ServerMessageDeliverer {
      */
     @Override
     protected boolean preDeliverRequest(final Exchange exchange) {
-        for (final Option o : exchange.getRequest().getOptions().getOthers()) {
+        final Request request = exchange.getRequest();
+        final InetSocketAddress peer = request.getSourceContext().getPeerAddress();
+        if (Core.principalName(request) == null && !servesNoSec(core.nosecAnywhere(), peer.getAddress())) {
+            return refuse(exchange, CoAP.ResponseCode.FORBIDDEN, "plain CoAP (NoSec) is served only to loopback "
+                    + "addresses (coap.nosec=loopback), and this request came from " + peer.getAddress().getHostAddress()
+                    + ": use CoAPS (DTLS), or set coap.nosec=any");
+        }
+        if (request.getOptions().hasProxyUri() || request.getOptions().hasProxyScheme()) {
+            return refuse(exchange, CoAP.ResponseCode.PROXY_NOT_SUPPORTED,
+                    "this gateway is not a proxy: Proxy-Uri and Proxy-Scheme are not supported");
+        }
+        for (final Option o : request.getOptions().getOthers()) {
             if (o.isCritical()) {
-                final Response r = new Response(CoAP.ResponseCode.BAD_OPTION);
-                r.setPayload("unrecognized critical option " + o.getNumber());
-                r.getOptions().setContentFormat(MediaTypeRegistry.TEXT_PLAIN);
-                exchange.sendResponse(r);
-                return true;
+                return refuse(exchange, CoAP.ResponseCode.BAD_OPTION, "unrecognized critical option " + o.getNumber());
             }
         }
+        if (request.getBytes() != null && !request.getOptions().hasBlock1() && request.getPayloadSize() > core.blockSize()) {
+            // one datagram with more than a block (RFC 7959 section 2.9.3: 4.13 with the block size to use as Block1)
+            final Response r = new Response(CoAP.ResponseCode.REQUEST_ENTITY_TOO_LARGE);
+            r.setPayload("a request body in one datagram may be at most " + core.blockSize() + " bytes (coap.block-size), "
+                    + "but was " + request.getPayloadSize() + ": send it block-wise (Block1), up to " + core.maxBodyBytes()
+                    + " bytes (coap.max-body-bytes; the server's limit for a message is limits.max-payload-bytes)");
+            r.getOptions().setContentFormat(MediaTypeRegistry.TEXT_PLAIN);
+            r.getOptions().setBlock1(BlockOption.size2Szx(core.blockSize()), false, 0);
+            r.getOptions().setSize1(core.maxBodyBytes());
+            exchange.sendResponse(r);
+            return true;
+        }
+        if (request.getOptions().getUriPath().isEmpty()) {
+            if (request.getCode() == CoAP.Code.GET) {
+                return refuse(exchange, CoAP.ResponseCode.CONTENT, "OpenRTM CoAP gateway: log in with POST "
+                        + "/session?u=UID (the token as payload), then use /rtm/...?s=SID (see the gateway's README)");
+            }
+            return refuse(exchange, CoAP.ResponseCode.METHOD_NOT_ALLOWED, "/ only answers GET");
+        }
         return false;
+    }
+
+    /** Whether plain CoAP (no DTLS) is served to a device at {@code from} ({@code coap.nosec}). */
+    static boolean servesNoSec(final boolean anywhere, final @NotNull InetAddress from) {
+        return anywhere || from.isLoopbackAddress();
+    }
+
+    private static boolean refuse(final Exchange exchange, final CoAP.ResponseCode code, final String text) {
+        final Response r = new Response(code);
+        r.setPayload(text);
+        r.getOptions().setContentFormat(MediaTypeRegistry.TEXT_PLAIN);
+        exchange.sendResponse(r);
+        return true;
     }
 
     @Override

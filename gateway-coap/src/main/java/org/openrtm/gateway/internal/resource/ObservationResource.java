@@ -125,7 +125,11 @@ final class ObservationResource extends CoapResource implements Feed.Sink {
                 filter -> s.link().subscribe(filter, NO_LOCAL.contains(target.family())).thenApply(granted -> {
                     lastSubackReason = granted.reason();
                     return granted.code();
-                }));
+                }), core.maxObservations());
+        if (attach.refusal() != null) {
+            Core.respond(exchange, ResponseCode.FORBIDDEN, attach.refusal());
+            return;
+        }
         feed = attach.feed();
         attach.subscribed().whenComplete((code, error) -> {
             final Outcome refused = Outcome.ofSuback(code, lastSubackReason);
@@ -179,7 +183,7 @@ final class ObservationResource extends CoapResource implements Feed.Sink {
                     .orElse(MediaTypeRegistry.APPLICATION_OCTET_STREAM));
             r.setPayload(body);
         }
-        r.addMessageObserver(new Delivery(s, f, message));
+        r.addMessageObserver(new Delivery(s, f, message, s.strayEmpties()));
         exchange.respond(r);
     }
 
@@ -224,18 +228,32 @@ final class ObservationResource extends CoapResource implements Feed.Sink {
         private final DeviceSession s;
         private final Feed f;
         private final Mqtt5Publish message;
+        private final long strayAtSend;
         private boolean acked;
         private boolean transferred;
         private ScheduledFuture<?> deadline;
 
-        Delivery(final DeviceSession s, final Feed f, final Mqtt5Publish message) {
+        Delivery(final DeviceSession s, final Feed f, final Mqtt5Publish message, final long strayAtSend) {
             this.s = s;
             this.f = f;
             this.message = message;
+            this.strayAtSend = strayAtSend;
         }
 
         @Override
         public void onAcknowledgement() {
+            final long stray = s.strayEmpties() - strayAtSend;
+            if (!s.isSecure() && stray > 0) {
+                // Without DTLS an empty ACK proves only that its sender knew the address and guessed the 16-bit
+                // message id; guesses that missed came first, so this one may be a guess too
+                if (s.untrusted(f, ObservationResource.this, message)) {
+                    log.warn("Acknowledgement of a notification to {} at {} not trusted: {} empty ACK/RST from that "
+                            + "address matched no message meanwhile (spoofed?); the message is kept and sent again "
+                            + "after the device's next request with its session id", s.uid(),
+                            s.context().getPeerAddress(), stray);
+                }
+                return;
+            }
             final boolean done;
             synchronized (this) {
                 acked = true;

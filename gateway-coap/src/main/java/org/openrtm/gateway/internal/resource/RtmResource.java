@@ -113,8 +113,7 @@ final class RtmResource extends CoapResource {
             final byte[] body = kind == Kind.DELETE ? new byte[0] : request.getPayload();
             if (body.length > core.maxBodyBytes()) {
                 final Response r = new Response(ResponseCode.REQUEST_ENTITY_TOO_LARGE);
-                r.setPayload("body is " + body.length + " bytes; the gateway accepts at most " + core.maxBodyBytes()
-                        + " (coap.max-body-bytes)");
+                r.setPayload(Core.tooLarge(body.length, core.maxBodyBytes()));
                 r.getOptions().setSize1(core.maxBodyBytes());
                 exchange.respond(r);
                 return;

@@ -12,6 +12,7 @@ import org.eclipse.californium.core.server.resources.Resource;
 import org.jetbrains.annotations.NotNull;
 import org.openrtm.gateway.internal.mqtt.MqttLink;
 import org.openrtm.gateway.internal.session.DeviceSession;
+import org.openrtm.gateway.internal.session.LoginThrottle;
 import org.openrtm.gateway.internal.translate.LoginQuery;
 import org.openrtm.gateway.internal.translate.Outcome;
 import org.openrtm.gateway.internal.translate.PublishOptions;
@@ -78,6 +79,17 @@ public final class SessionResource extends CoapResource {
 
     private void login(final CoapExchange exchange) {
         final Request request = exchange.advanced().getRequest();
+        final LoginThrottle.Refused throttled = core.logins().acquire(request.getSourceContext().getPeerAddress()
+                .getAddress(), System.nanoTime());
+        if (throttled != null) {
+            log.debug("Login from {} throttled", request.getSourceContext().getPeerAddress());
+            final Response r = new Response(ResponseCode.TOO_MANY_REQUESTS);
+            r.setPayload(throttled.reason());
+            r.getOptions().setContentFormat(MediaTypeRegistry.TEXT_PLAIN);
+            r.getOptions().setMaxAge(throttled.refusal().retrySeconds());
+            exchange.respond(r);
+            return;
+        }
         final String principal = Core.principalName(request);
         final LoginQuery query = LoginQuery.parse(request.getOptions().getUriQuery());
         if (query.error() != null) {

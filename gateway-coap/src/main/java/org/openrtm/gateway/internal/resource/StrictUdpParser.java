@@ -2,6 +2,7 @@ package org.openrtm.gateway.internal.resource;
 
 import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.CoAPMessageFormatException;
+import org.eclipse.californium.core.coap.Message;
 import org.eclipse.californium.core.network.serialization.MessageHeader;
 import org.eclipse.californium.core.network.serialization.UdpDataParser;
 import org.eclipse.californium.elements.util.DatagramReader;
@@ -38,5 +39,20 @@ public final class StrictUdpParser extends UdpDataParser {
             }
         }
         return super.parseHeader(reader);
+    }
+
+    /**
+     * A block longer than the size its Block1/Block2 option says is answered 4.08 Request Entity Incomplete (RFC 7959
+     * section 2.9.2); Californium's check throws an exception its endpoint does not answer, so the request would go
+     * unanswered.
+     */
+    @Override
+    public void parseOptionsAndPayload(final DatagramReader reader, final Message message) {
+        try {
+            super.parseOptionsAndPayload(reader, message);
+        } catch (final IllegalStateException e) {
+            throw new CoAPMessageFormatException(e.getMessage(), message.getToken(), message.getMID(),
+                    message.getRawCode(), message.isConfirmable(), CoAP.ResponseCode.REQUEST_ENTITY_INCOMPLETE);
+        }
     }
 }

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -63,6 +64,7 @@ public final class DeviceSession {
     private volatile MqttLink link;
     private volatile EndReason ended;
     private InetSocketAddress lastAddress; // guarded by this
+    private final AtomicLong strayEmpties = new AtomicLong();
 
     DeviceSession(final @NotNull String sid, final @NotNull String uid, final boolean secure, final long keepAliveMillis,
                   final @NotNull EndpointContext context) {
@@ -161,6 +163,55 @@ public final class DeviceSession {
         return previous;
     }
 
+    /**
+     * An empty ACK or RST came from this session's address and matched no message the gateway sent: a late duplicate
+     * of the device's own, or a guess by someone who spoofs the device's address.
+     */
+    public void strayEmpty() {
+        strayEmpties.incrementAndGet();
+    }
+
+    /** How many stray empty ACKs and RSTs came from the session's address so far. */
+    public long strayEmpties() {
+        return strayEmpties.get();
+    }
+
+    /**
+     * The acknowledgement of a plain-CoAP notification of {@code message} cannot be trusted (stray empty messages came
+     * from the device's address while it was in flight: someone may be guessing message ids). The message is not
+     * delivered: it goes back to the head of the feed, and the feed sends nothing more until the device's next
+     * request with its session id ({@link #confirmedBySession}), when it is sent again.
+     *
+     * @return whether the message was the one in flight (and is now held back)
+     */
+    public boolean untrusted(final @NotNull Feed feed, final @NotNull Feed.Sink sink, final @NotNull Mqtt5Publish message) {
+        synchronized (this) {
+            if (feed.inflight != message || feed.inflightSink != sink) {
+                return false;
+            }
+            requeueInflight(feed);
+            feed.suspended = true;
+            return true;
+        }
+    }
+
+    /**
+     * A request named this session by its session id (a secret an off-path attacker does not have): the device is
+     * there, so notifications held back after an untrusted acknowledgement go out again.
+     */
+    public void confirmedBySession() {
+        final List<Feed> resumed = new ArrayList<>();
+        synchronized (this) {
+            for (final Feed f : feeds.values()) {
+                if (f.suspended) {
+                    f.suspended = false;
+                    resumed.add(f);
+                }
+            }
+        }
+        resumed.forEach(this::pump);
+    }
+
     /** The device was heard from without a request (it acknowledged a notification, or pinged). */
     public void touch() {
         lastSeenNanos = System.nanoTime();
@@ -187,24 +238,38 @@ public final class DeviceSession {
 
     // ------------------------------------------------------------------------------------------------ observations
 
-    /** The outcome of {@link #observe}: the feed, and the subscription's SUBACK reason code (0 if it already existed). */
-    public record Attach(@NotNull Feed feed, @NotNull CompletableFuture<Integer> subscribed) {
+    /**
+     * The outcome of {@link #observe}: the feed, and the subscription's SUBACK reason code (0 if it already existed);
+     * or, when the session holds its maximum of observations, only the refusal.
+     */
+    public record Attach(@Nullable Feed feed, @Nullable CompletableFuture<Integer> subscribed, @Nullable String refusal) {
     }
 
     /**
      * A device observes {@code filter}: the sink becomes the feed's current observer (replacing an older one, which
      * is dropped quietly), and the feed is subscribed if it is not yet.
      *
-     * @param subscribe subscribes a filter and yields the SUBACK reason code
+     * @param subscribe       subscribes a filter and yields the SUBACK reason code
+     * @param maxObservations most observations the session may hold; a new filter beyond it is refused
      */
     public @NotNull Attach observe(final @NotNull String filter, final @Nullable TopicFamily family,
                                    final @NotNull Feed.Sink sink,
-                                   final @NotNull Function<String, CompletableFuture<Integer>> subscribe) {
+                                   final @NotNull Function<String, CompletableFuture<Integer>> subscribe,
+                                   final int maxObservations) {
         final Feed.Sink old;
         final CompletableFuture<Integer> sub;
         final boolean start;
         final Feed feed;
         synchronized (this) {
+            final Feed existing = feeds.get(filter);
+            if (existing == null || existing.current == null) {
+                final int held = observationsLocked();
+                if (held >= maxObservations) {
+                    return new Attach(null, null, "the session holds " + held + " observations, the most "
+                            + "session.max-observations allows (" + maxObservations + "): end one (GET with Observe: 1 "
+                            + "and its token) before observing another");
+                }
+            }
             feed = feeds.computeIfAbsent(filter, f -> new Feed(f, family));
             old = feed.current;
             feed.current = sink;
@@ -235,7 +300,7 @@ public final class DeviceSession {
                 sub.complete(c);
             });
         }
-        return new Attach(feed, sub);
+        return new Attach(feed, sub, null);
     }
 
     /**
@@ -360,7 +425,7 @@ public final class DeviceSession {
         final Feed.Sink sink;
         synchronized (this) {
             if (ended != null || feed.current == null || !feed.currentReady || feed.inflight != null
-                    || feed.pending.isEmpty()) {
+                    || feed.pending.isEmpty() || feed.suspended) {
                 return;
             }
             feed.inflight = feed.pending.poll();
@@ -526,14 +591,18 @@ public final class DeviceSession {
     /** How many observations the session has now. */
     public int observations() {
         synchronized (this) {
-            int n = 0;
-            for (final Feed f : feeds.values()) {
-                if (f.current != null) {
-                    n++;
-                }
-            }
-            return n;
+            return observationsLocked();
         }
+    }
+
+    private int observationsLocked() {
+        int n = 0;
+        for (final Feed f : feeds.values()) {
+            if (f.current != null) {
+                n++;
+            }
+        }
+        return n;
     }
 
     @Override

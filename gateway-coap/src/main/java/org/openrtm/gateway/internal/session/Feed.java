@@ -42,6 +42,11 @@ public final class Feed {
     final Deque<Mqtt5Publish> pending = new ArrayDeque<>();
     @Nullable Mqtt5Publish inflight;
     @Nullable Sink inflightSink;
+    /**
+     * Whether notifications wait for the device's next request with its session id: set when the acknowledgement of
+     * a plain-CoAP notification could have been forged (see {@link DeviceSession#untrusted}).
+     */
+    boolean suspended;
     final List<CompletableFuture<Mqtt5Publish>> readers = new ArrayList<>();
 
     Feed(final @NotNull String filter, final @Nullable TopicFamily family) {

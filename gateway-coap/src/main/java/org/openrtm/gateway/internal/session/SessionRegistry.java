@@ -105,6 +105,17 @@ public final class SessionRegistry implements AutoCloseable {
         return true;
     }
 
+    /**
+     * An empty ACK or RST from {@code address} matched no message (plain CoAP): the session whose latest request came
+     * from there counts it, so that an acknowledgement it gets meanwhile is not trusted.
+     */
+    public void strayEmpty(final @NotNull InetSocketAddress address) {
+        final DeviceSession s = byAddress.get(address);
+        if (s != null && s.ended() == null) {
+            s.strayEmpty();
+        }
+    }
+
     /** Number of open sessions. */
     public int size() {
         return bySid.size();

@@ -133,6 +133,10 @@ public final class CoapTopics {
                     return "path segment " + Ids.show(s) + " must not contain '/', '+', '#' or NUL";
                 }
             }
+            final String invalid = MqttStrings.error("path segment " + (i + 1), s);
+            if (invalid != null) {
+                return invalid;
+            }
         }
         return null;
     }

@@ -25,11 +25,13 @@ import java.util.Map;
  *   <tr><td>{@code exp}</td><td>Message Expiry Interval in seconds</td></tr>
  *   <tr><td>{@code ifrev}</td><td>{@code rtm-if-rev}: write an attribute only at this revision</td></tr>
  * </table>
+ * Every value that becomes a user property must be a string MQTT accepts ({@link MqttStrings}): a control character
+ * in it would make the broker close the device's session.
  *
  * @param session the session id, or null
  * @param props   user properties to set, in order
  * @param expiry  the Message Expiry Interval in seconds, or null
- * @param error   why the query is refused (4.00), or null
+ * @param error   why the query is refused (4.00), or null; it names each refused parameter
  */
 public record PublishOptions(@Nullable String session, @NotNull Map<String, String> props, @Nullable Long expiry,
                              @Nullable String error) {
@@ -88,6 +90,11 @@ public record PublishOptions(@Nullable String session, @NotNull Map<String, Stri
             if (prop == null) {
                 errors.add("unknown query parameter " + Ids.show(name)
                         + " (known: s, cid, offline, history, receipt, only, except, exp, ifrev)");
+                continue;
+            }
+            final String invalid = MqttStrings.error("query parameter " + name, value);
+            if (invalid != null) {
+                errors.add(invalid);
                 continue;
             }
             props.put(prop, value);

@@ -127,6 +127,7 @@ class TranslatePropertiesTest {
             assertThat(levels.get(levels.size() - 1)).isEqualTo(self);
         }
         assertThat(t.topic()).doesNotContain("+").doesNotContain("#").doesNotContain("\u0000");
+        assertThat(t.topic().codePoints().noneMatch(TranslatePropertiesTest::mqttRefuses)).as("an MQTT string").isTrue();
         final ParsedTopic parsed = RtmTopics.parse(t.topic());
         assertThat(parsed.kind()).as("never a topic the protocol calls invalid").isNotEqualTo(ParsedTopic.Kind.INVALID);
         if (t.family() != null) {
@@ -186,7 +187,8 @@ class TranslatePropertiesTest {
         final Arbitrary<String> names = Arbitraries.oneOf(Arbitraries.of(KNOWN_QUERY), Arbitraries.of("u", "ka", "x", ""),
                 Arbitraries.strings().withChars(NOISE).ofMaxLength(5));
         final Arbitrary<String> values = Arbitraries.oneOf(Arbitraries.of("", "0", "1", "-1", "60", "true", "false",
-                "4294967296", "99999999999999999999", "a,b"), Arbitraries.strings().ofMaxLength(20));
+                "4294967296", "99999999999999999999", "a,b", "a\u0001b", "\u0000", "x\u007f", "\u0085", "\ufdd0",
+                "\uffff"), Arbitraries.strings().ofMaxLength(20), controlled());
         return Arbitraries.oneOf(Combinators.combine(names, values).as((n, v) -> n + "=" + v), names,
                 Arbitraries.strings().ofMaxLength(30));
     }
@@ -208,6 +210,8 @@ class TranslatePropertiesTest {
                 wellFormed = false;
             } else if (name.equals("exp")) {
                 wellFormed &= value.matches("\\+?[0-9]{1,10}") && Long.parseLong(value) <= 4_294_967_295L;
+            } else {
+                wellFormed &= value.codePoints().noneMatch(TranslatePropertiesTest::mqttRefuses);
             }
         }
         assertThat(o.error() == null).as("%s -> %s", query, o.error()).isEqualTo(wellFormed);
@@ -217,6 +221,63 @@ class TranslatePropertiesTest {
         if (o.expiry() != null) {
             assertThat(o.expiry()).isBetween(0L, 4_294_967_295L);
         }
+    }
+
+    /** Strings of ids with now and then a character MQTT refuses (controls, non-characters, lone surrogates). */
+    @Provide
+    Arbitrary<String> controlled() {
+        final Arbitrary<Character> refused = Arbitraries.oneOf(Arbitraries.chars().range('\u0000', '\u001f'),
+                Arbitraries.chars().range('\u007f', '\u009f'), Arbitraries.chars().range('\ufdd0', '\ufdef'),
+                Arbitraries.of('\ufffe', '\uffff', '\ud800', '\udfff'));
+        return Combinators.combine(ids().injectNull(0.3), refused, ids().injectNull(0.3))
+                .as((a, c, b) -> (a == null ? "" : a) + c + (b == null ? "" : b));
+    }
+
+    /** The test's own reading of MQTT 5 section 1.5.4 and HiveMQ's check, by Unicode category. */
+    static boolean mqttRefuses(final int cp) {
+        final int type = Character.getType(cp);
+        return type == Character.CONTROL || type == Character.SURROGATE || (cp >= 0xFDD0 && cp <= 0xFDEF)
+                || cp % 0x10000 == 0xFFFE || cp % 0x10000 == 0xFFFF;
+    }
+
+    @Property(tries = 3000)
+    void publishOptions_refuseEveryValueMqttWouldRefuse_namingTheParameterAndTheCharacter(
+            @ForAll("messageParams") final String name, @ForAll("controlled") final String value) {
+        final PublishOptions o = PublishOptions.parse(List.of("s=abc", name + "=" + value), true);
+        final int bad = value.codePoints().filter(TranslatePropertiesTest::mqttRefuses).findFirst().orElseThrow();
+        assertThat(o.error()).as(value).isNotNull().contains("query parameter " + name)
+                .contains(String.format("U+%04X", bad));
+        assertThat(o.props()).isEmpty();
+        assertThat(o.session()).isEqualTo("abc");
+    }
+
+    @Provide
+    Arbitrary<String> messageParams() {
+        return Arbitraries.of("cid", "offline", "history", "only", "except", "ifrev");
+    }
+
+    @Property(tries = 3000)
+    void publishOptions_thatParse_alwaysMakeMqttUserProperties(
+            @ForAll @Size(max = 6) final List<@net.jqwik.api.From("queryOptions") String> query) {
+        final PublishOptions o = PublishOptions.parse(query, true);
+        if (o.error() != null) {
+            return;
+        }
+        // the HiveMQ client refuses what MQTT forbids outright (U+0000, lone surrogates) with an exception
+        final com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder b =
+                com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties.builder();
+        o.props().forEach(b::add);
+        assertThat(b.build().asList()).hasSize(o.props().size());
+        o.props().values().forEach(v -> assertThat(v.codePoints().noneMatch(TranslatePropertiesTest::mqttRefuses))
+                .as(v).isTrue());
+    }
+
+    @Property(tries = 2000)
+    void publishTopic_andFilter_refuseSegmentsMqttWouldRefuse(@ForAll("controlled") final String segment,
+                                                              @ForAll("ids") final String self) {
+        final List<String> path = List.of("rtm", "user", segment, "inbox");
+        assertThat(CoapTopics.publishTopic(path, self).error()).isNotNull().contains("path segment");
+        assertThat(CoapTopics.filter(path).error()).isNotNull();
     }
 
     @Property(tries = 2000)
