@@ -92,6 +92,9 @@ const LOGIN_REFUSALS: Record<number, LoginErrorKind> = {
 };
 const UNAVAILABLE = new Set([0x88, 0x89, 0x9f]);
 
+/** The connection closed during its set-up: try again, as for a failed connection attempt. */
+class ConnectionLost extends Error {}
+
 /** Remembers the last n ids, to drop what the server delivers again after a reconnect. */
 class IdMemory {
   private readonly set = new Set<string>();
@@ -246,17 +249,22 @@ export class Engine extends Emitter<RtmEvents> {
         throw new LoginError('CANCELED', 'logout() was called during the login');
       }
       if (r.ok) {
+        let lost: Error | undefined;
         try {
           await this.setUp(r.conn, r.connack, true);
         } catch (e) {
+          if (this.conn === r.conn) this.conn = undefined;
           r.conn.end(true);
-          return this.loginFailed(e instanceof LoginError ? e : new LoginError('SUBSCRIPTION_REFUSED', String(e)));
+          if (!(e instanceof ConnectionLost)) return this.loginFailed(e instanceof LoginError ? e : new LoginError('SUBSCRIPTION_REFUSED', String(e)));
+          lost = e;
         }
-        this.setState('CONNECTED', 'LOGIN_SUCCESS', { sessionResumed: !!r.connack.sessionPresent });
-        this.pump();
-        return;
-      }
-      if (r.refused) {
+        if (!lost) {
+          this.setState('CONNECTED', 'LOGIN_SUCCESS', { sessionResumed: !!r.connack.sessionPresent });
+          this.pump();
+          return;
+        }
+        last = new LoginError('UNREACHABLE', `cannot connect to ${this.options.url}: ${lost.message}`);
+      } else if (r.refused) {
         const kind = LOGIN_REFUSALS[r.code];
         const message = `the server refused the login: ${r.reasonString ?? 'CONNACK reason code'} [CONNACK 0x${r.code.toString(16)}]`;
         if ((kind === 'BAD_TOKEN' || kind === 'TOKEN_EXPIRED') && this.tokenSupplier && !refreshed) {
@@ -362,6 +370,7 @@ export class Engine extends Emitter<RtmEvents> {
     const fresh = !connack.sessionPresent;
     const extra = fresh ? this.restore() : [];
     const codes = await this.rawSubscribe(c, [...own, ...extra]);
+    if (this.conn !== c) throw new ConnectionLost('the connection was lost while subscribing');
     for (let i = 0; i < own.length; i++) {
       if (codes[i] >= 0x80) {
         throw new LoginError('SUBSCRIPTION_REFUSED', `the server refused the subscription to ${own[i].topic} [SUBACK 0x${codes[i].toString(16)}]`, codes[i]);
@@ -377,7 +386,8 @@ export class Engine extends Emitter<RtmEvents> {
 
   private rawSubscribe(c: MqttClient, subs: Sub[]): Promise<number[]> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new LoginError('TIMEOUT', `no SUBACK within requestTimeout ${this.options.requestTimeout} ms`)), this.options.requestTimeout);
+      const timer = setTimeout(() => reject(new ConnectionLost(`no SUBACK within requestTimeout ${this.options.requestTimeout} ms`)), this.options.requestTimeout);
+      c.once('close', () => reject(new ConnectionLost('the connection was lost while subscribing')));
       c.subscribe(
         subscriptionMap(subs),
         (err, _granted, packet) => {
@@ -408,7 +418,8 @@ export class Engine extends Emitter<RtmEvents> {
     this.pubacks.clear();
     requeue.sort((a, b) => a.seq - b.seq);
     this.queue = requeue.concat(this.queue);
-    if (!this.wanted) return;
+    // lost while being set up: the login or reconnect loop that set it up goes on by itself
+    if (!this.wanted || this.state !== 'CONNECTED') return;
     const d = this.serverDisconnect;
     this.serverDisconnect = undefined;
     const code = d?.reasonCode;
@@ -444,7 +455,7 @@ export class Engine extends Emitter<RtmEvents> {
           this.pump();
           return;
         } catch {
-          this.conn = undefined;
+          if (this.conn === r.conn) this.conn = undefined;
           r.conn.end(true);
         }
       } else if (r.refused) {

@@ -54,7 +54,9 @@ export async function teardown(): Promise<void> {
   if (broker && broker.exitCode === null) {
     const exited = new Promise((res) => broker!.once('exit', res));
     broker.kill('SIGTERM');
-    await Promise.race([exited, new Promise((res) => setTimeout(res, 20_000))]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([exited, new Promise((res) => (timer = setTimeout(res, 20_000)))]);
+    clearTimeout(timer);
     if (broker.exitCode === null) broker.kill('SIGKILL');
   }
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
