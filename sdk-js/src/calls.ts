@@ -4,6 +4,9 @@ import type { Engine } from './engine.js';
 import { topics, uid as checkUid, cid as checkCid, text } from './topics.js';
 import type { CallFailureReason, CallOptions, DeliveryStatus, InvitationOptions, InvitationOutcome, InvitationState } from './types.js';
 
+/** How long an accepted/refused event waits for the forwarded answer with the response text. */
+const ANSWER_GRACE_MS = 1000;
+
 const FAILURES: Record<string, CallFailureReason> = {
   peer_offline: 'PEER_OFFLINE',
   no_response: 'NO_RESPONSE',
@@ -29,6 +32,8 @@ export class LocalInvitation {
   readonly outcome: Promise<InvitationOutcome>;
   private finish!: (o: InvitationOutcome) => void;
   private timer?: ReturnType<typeof setTimeout>;
+  /** @internal */
+  answerTimer?: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly calls: Calls,
@@ -87,6 +92,7 @@ export class LocalInvitation {
     if (o.response !== undefined) this.response = o.response;
     this.failureReason = o.failureReason;
     if (this.timer) clearTimeout(this.timer);
+    if (this.answerTimer) clearTimeout(this.answerTimer);
     this.calls.forget(this);
     this.finish({ ...o, response: this.response });
   }
@@ -199,8 +205,15 @@ export class Calls {
           break;
         case 'accepted':
         case 'refused':
-          inv.end({ state: e.state === 'accepted' ? 'ACCEPTED' : 'REFUSED' });
-          this.engine.emitEvent(e.state === 'accepted' ? 'localInvitationAccepted' : 'localInvitationRefused', inv, inv.response);
+          // the server tells the event first, then forwards the answer, which carries the response text: wait for it
+          // a moment (it normally follows within milliseconds), then conclude without it
+          if (!inv.answerTimer) {
+            inv.answerTimer = setTimeout(() => {
+              if (!inv.isOpen()) return;
+              inv.end({ state: e.state === 'accepted' ? 'ACCEPTED' : 'REFUSED' });
+              this.engine.emitEvent(e.state === 'accepted' ? 'localInvitationAccepted' : 'localInvitationRefused', inv, inv.response);
+            }, ANSWER_GRACE_MS);
+          }
           break;
         case 'canceled':
           inv.end({ state: 'CANCELED' });

@@ -488,9 +488,16 @@ export class Attributes {
   async subscribe(owner: AttributeOwner, options: CallOptions = {}): Promise<void> {
     ownerOf(owner);
     const filter = owner.scope === 'user' ? topics.userAttrFilter(owner.id) : topics.channelAttrFilter(owner.id);
-    const codes = await this.engine.subscribe([{ topic: filter, qos: 1 }], this.o(options));
-    if (codes[0] >= 0x80) throw refusal(codes[0], undefined, codes.reasonString, 'SUBACK');
+    // watched before the SUBACK: the retained values may be read in the same chunk, before the promise continues
+    const known = this.watched.has(ownerKey(owner));
     this.watched.set(ownerKey(owner), owner);
+    try {
+      const codes = await this.engine.subscribe([{ topic: filter, qos: 1 }], this.o(options));
+      if (codes[0] >= 0x80) throw refusal(codes[0], undefined, codes.reasonString, 'SUBACK');
+    } catch (e) {
+      if (!known) this.watched.delete(ownerKey(owner));
+      throw e;
+    }
   }
 
   async unsubscribe(owner: AttributeOwner, options: CallOptions = {}): Promise<void> {
