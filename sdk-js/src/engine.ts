@@ -258,6 +258,10 @@ export class Engine extends Emitter<RtmEvents> {
           if (!(e instanceof ConnectionLost)) return this.loginFailed(e instanceof LoginError ? e : new LoginError('SUBSCRIPTION_REFUSED', String(e)));
           lost = e;
         }
+        if (gen !== this.generation) {
+          r.conn.end(true);
+          throw new LoginError('CANCELED', 'logout() was called during the login');
+        }
         if (!lost) {
           this.setState('CONNECTED', 'LOGIN_SUCCESS', { sessionResumed: !!r.connack.sessionPresent });
           this.pump();
@@ -381,7 +385,6 @@ export class Engine extends Emitter<RtmEvents> {
       if (code >= 0x80) this.restoreRefused(extra[i], refusal(code, undefined, `the server refused ${extra[i].topic} on a fresh session`, 'SUBACK'));
     }
     if (fresh && !login) queueMicrotask(() => this.afterFreshSession());
-    void login;
   }
 
   private rawSubscribe(c: MqttClient, subs: Sub[]): Promise<number[]> {

@@ -198,3 +198,48 @@ describe('reconnects and the outbox', () => {
     await proxy.stop();
   });
 });
+
+describe('fresh sessions and token renewal', () => {
+  it('a reconnect into a fresh session rejoins the channels and renews the watches before anything is sent', async () => {
+    const proxy = await new CuttableProxy().start();
+    // Session Expiry 0: the server forgets the session with the connection, as after a broker restart
+    const alice = client(uniqueUid('alice'), { url: `mqtt://127.0.0.1:${proxy.port}`, sessionExpiry: 0, reconnectBackoff: { initial: 100, max: 200 } });
+    const bob = client(uniqueUid('bob'));
+    const room = uniqueUid('room');
+    const got: string[] = [];
+    alice.on('channelMessage', (m) => got.push(m.text!));
+    const changes: ConnectionChange[] = [];
+    alice.on('connectionStateChanged', (ch) => changes.push(ch));
+    await alice.login();
+    await bob.login();
+    await alice.channels.join(room);
+    await bob.channels.join(room);
+
+    proxy.cut();
+    await until(() => changes.at(-1)?.reason === 'RECONNECTED', 'the reconnect');
+    expect(changes.at(-1)!.sessionResumed).toBe(false);
+    // a send right after the reconnect is not refused for want of membership
+    expect((await alice.channels.send(room, 'back')).recipients).toBe(1);
+    await bob.channels.send(room, 'welcome back');
+    await until(() => got.includes('welcome back'), 'the channel message after the rejoin');
+    expect(alice.channels.joined()).toEqual([room]);
+    await proxy.stop();
+  });
+
+  it('a refused token on reconnect: RECONNECTING/TOKEN_EXPIRED until renewToken gives a good one', async () => {
+    const proxy = await new CuttableProxy().start();
+    const uid = uniqueUid('renew');
+    const c = client(uid, { url: `mqtt://127.0.0.1:${proxy.port}`, reconnectBackoff: { initial: 100, max: 300 } });
+    const changes: ConnectionChange[] = [];
+    c.on('connectionStateChanged', (ch) => changes.push(ch));
+    await c.login();
+    c.renewToken(token(uid, { secret: 'a-secret-the-server-does-not-know-0123' }));
+    proxy.cut();
+    await until(() => changes.some((ch) => ch.reason === 'TOKEN_EXPIRED'), 'TOKEN_EXPIRED');
+    expect(changes.find((ch) => ch.reason === 'TOKEN_EXPIRED')).toMatchObject({ state: 'RECONNECTING', reasonCode: 0x86 });
+    c.renewToken(token(uid));
+    await until(() => c.state === 'CONNECTED', 'the reconnect with the new token');
+    expect(changes.at(-1)!.reason).toBe('RECONNECTED');
+    await proxy.stop();
+  });
+});
