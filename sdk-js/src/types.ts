@@ -64,19 +64,9 @@ export interface RtmClientOptions {
 }
 
 /** A message to this user from a peer. */
-export interface PeerMessage {
-  from: string;
-  payload: Uint8Array;
-  /** The payload as text; undefined when it is not valid UTF-8. */
-  text: string | undefined;
-  /** The server's `rtm-id`: unique, time-ordered. */
-  messageId: string;
-  /** The server's receive time, ms since the epoch. */
-  serverTime: number;
+export interface PeerMessage extends ReceivedMessage {
   /** It waited in the offline cache. */
   offline: boolean;
-  /** The sender's own user properties (`rtm-` ones stripped). */
-  properties: Record<string, string>;
 }
 
 export type DeliveryStatus = 'DELIVERED' | 'CACHED' | 'UNREACHABLE';
@@ -135,14 +125,22 @@ export interface ChannelSendResult {
   clientMessageId: string;
 }
 
-export interface ChannelMessage {
-  channel: string;
+/** What every received message (peer, channel, broadcast) has. */
+export interface ReceivedMessage {
   from: string;
   payload: Uint8Array;
+  /** The payload as text; undefined when it is not valid UTF-8. */
   text: string | undefined;
+  /** The server's `rtm-id`: unique, time-ordered. */
   messageId: string;
+  /** The server's receive time, ms since the epoch. */
   serverTime: number;
+  /** The sender's own user properties (`rtm-` ones stripped). */
   properties: Record<string, string>;
+}
+
+export interface ChannelMessage extends ReceivedMessage {
+  channel: string;
 }
 
 export interface JoinOptions extends CallOptions {
@@ -182,14 +180,7 @@ export interface PresenceEvent {
   initial: boolean;
 }
 
-export interface BroadcastMessage {
-  from: string;
-  payload: Uint8Array;
-  text: string | undefined;
-  messageId: string;
-  serverTime: number;
-  properties: Record<string, string>;
-}
+export type BroadcastMessage = ReceivedMessage;
 
 export interface BroadcastResult {
   recipients: number;

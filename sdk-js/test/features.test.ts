@@ -211,7 +211,7 @@ describe('requests', () => {
     const info = await a.serverInfo();
     expect(info).toMatchObject({ uid: a.uid, role: 'user' });
     expect(info.limits.maxPayloadBytes).toBe(8192);
-    const e = await a.request('no.such.method', {}).catch((x) => x);
+    const e = await a.request('no.such.method', {}).catch((x: InvalidRequestError) => x);
     // the server refuses it in the PUBACK already (invalid, naming the methods it knows)
     expect(e).toBeInstanceOf(InvalidRequestError);
     expect(e.code).toBe('INVALID');

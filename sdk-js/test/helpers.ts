@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, connect, type Socket, type Server } from 'node:net';
 import { inject } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
-import { RtmClient, type RtmClientOptions } from '../src/index.js';
+import { RtmClient, type PeerMessage, type RtmClientOptions } from '../src/index.js';
 
 export const broker = () => inject('broker');
 
@@ -30,6 +30,17 @@ export function client(uid: string, extra: Partial<RtmClientOptions> = {}): RtmC
   const c = new RtmClient({ url: `mqtt://127.0.0.1:${broker().mqttPort}`, uid, token: token(uid), ...extra });
   clients.push(c);
   return c;
+}
+
+/** Two logged-in clients; the second collects the peer messages it gets. */
+export async function loggedInPair(a = 'alice', b = 'bob'): Promise<{ alice: RtmClient; bob: RtmClient; got: PeerMessage[] }> {
+  const alice = client(uniqueUid(a));
+  const bob = client(uniqueUid(b));
+  const got: PeerMessage[] = [];
+  bob.on('peerMessage', (m) => got.push(m));
+  await alice.login();
+  await bob.login();
+  return { alice, bob, got };
 }
 
 export async function closeAll(): Promise<void> {

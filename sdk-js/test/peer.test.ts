@@ -1,17 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { PayloadTooLargeError, type PeerMessage, type Receipt } from '../src/index.js';
-import { client, closeAll, rawClient, until, uniqueUid } from './helpers.js';
+import { PayloadTooLargeError, type PeerMessage } from '../src/index.js';
+import { client, closeAll, loggedInPair, rawClient, until, uniqueUid } from './helpers.js';
 
 afterAll(closeAll);
 
 describe('peer messages', () => {
   it('an online peer gets the message; the result says DELIVERED and the receipt comes when asked for', async () => {
-    const alice = client(uniqueUid('alice'));
-    const bob = client(uniqueUid('bob'));
-    const got: PeerMessage[] = [];
-    bob.on('peerMessage', (m) => got.push(m));
-    await alice.login();
-    await bob.login();
+    const { alice, bob, got } = await loggedInPair();
 
     const r = await alice.peer.send(bob.uid, 'hello bob', { receipt: true, properties: { kind: 'greeting' } });
     expect(r.status).toBe('DELIVERED');
@@ -24,14 +19,7 @@ describe('peer messages', () => {
   });
 
   it('without receipt: true no receipt is asked for and the result has none', async () => {
-    const alice = client(uniqueUid('alice'));
-    const bob = client(uniqueUid('bob'));
-    const receipts: Receipt[] = [];
-    alice.on('receipt', (r) => receipts.push(r));
-    const got: PeerMessage[] = [];
-    bob.on('peerMessage', (m) => got.push(m));
-    await alice.login();
-    await bob.login();
+    const { alice, bob, got } = await loggedInPair();
     const r = await alice.peer.send(bob.uid, 'no receipt please');
     expect(r.receipt).toBeUndefined();
     await until(() => got.length === 1, 'bob gets the message');
@@ -59,12 +47,7 @@ describe('peer messages', () => {
   });
 
   it('bytes arrive as bytes', async () => {
-    const alice = client(uniqueUid('alice'));
-    const bob = client(uniqueUid('bob'));
-    const got: PeerMessage[] = [];
-    bob.on('peerMessage', (m) => got.push(m));
-    await alice.login();
-    await bob.login();
+    const { alice, bob, got } = await loggedInPair();
     await alice.peer.send(bob.uid, new Uint8Array([0xff, 0, 1, 2]));
     await until(() => got.length === 1, 'the bytes');
     expect([...got[0].payload]).toEqual([0xff, 0, 1, 2]);
