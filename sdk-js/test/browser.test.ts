@@ -67,6 +67,13 @@ async function openPage(uid: string): Promise<Page> {
   return page;
 }
 
+/** Waits until a page has received n messages; on timeout the error shows what it has. */
+async function receivedAtLeast(page: Page, n: number): Promise<void> {
+  await page.waitForFunction(`window.received.length >= ${n}`, { timeout: 20_000 }).catch(async (e) => {
+    throw new Error(`${e.message}; the page has ${JSON.stringify(await received(page))}`);
+  });
+}
+
 const received = (page: Page) => page.evaluate(() => (window as any).received as Array<Record<string, string>>);
 
 describe.skipIf(!chromium)('in headless Chromium, through the browser bundle over MQTT over WebSocket', () => {
@@ -82,19 +89,19 @@ describe.skipIf(!chromium)('in headless Chromium, through the browser bundle ove
       return { status: r.status, receiptTo: receipt.to };
     }, bob);
     expect(status).toEqual({ status: 'DELIVERED', receiptTo: bob });
-    await pb.waitForFunction('window.received.length >= 1', { timeout: 20_000 });
+    await receivedAtLeast(pb, 1);
     expect(await received(pb)).toEqual([{ kind: 'peer', from: alice, text: 'hello from page A' }]);
 
     await pa.evaluate((room) => (window as any).client.channels.join(room), room);
     await pb.evaluate((room) => (window as any).client.channels.join(room), room);
     const recipients = await pb.evaluate((room) => (window as any).client.channels.send(room, 'hi channel').then((r: any) => r.recipients), room);
     expect(recipients).toBe(1);
-    await pa.waitForFunction('window.received.length >= 1', { timeout: 20_000 });
+    await receivedAtLeast(pa, 1);
     expect(await received(pa)).toEqual([{ kind: 'channel', channel: room, from: bob, text: 'hi channel' }]);
 
     // bytes survive the browser's MQTT.js build too
     await pb.evaluate((alice) => (window as any).client.peer.send(alice, new Uint8Array([1, 2, 3, 250])), alice);
-    await pa.waitForFunction('window.received.length >= 2', { timeout: 20_000 });
+    await receivedAtLeast(pa, 2);
     expect((await received(pa))[1]).toEqual({ kind: 'peer', from: bob, bytes: [1, 2, 3, 250] });
     await pa.evaluate(() => (window as any).client.logout());
     await pb.evaluate(() => (window as any).client.logout());
