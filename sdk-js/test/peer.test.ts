@@ -68,3 +68,4 @@ describe('peer messages', () => {
     bob.end(true);
   });
 });
+
