@@ -139,7 +139,7 @@ export class Engine extends Emitter<RtmEvents> {
   private unfinished = 0;
   private readonly pubacks = new Map<number, PubAck>();
 
-  private readonly rpcWaiters = new Map<string, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  private readonly rpcWaiters = new Map<string, { resolve: (v: unknown) => void; reject: (e: unknown) => void; lost: () => void }>();
   private rpcSeq = 0;
   private readonly prefix = Math.random().toString(36).slice(2, 10);
   private cidSeq = 0;
@@ -421,6 +421,8 @@ export class Engine extends Emitter<RtmEvents> {
     this.pubacks.clear();
     requeue.sort((a, b) => a.seq - b.seq);
     this.queue = requeue.concat(this.queue);
+    // requests whose reply was due are sent again (behind the requeued ones: the reply is all that was missing)
+    for (const w of [...this.rpcWaiters.values()]) w.lost();
     // lost while being set up: the login or reconnect loop that set it up goes on by itself
     if (!this.wanted || this.state !== 'CONNECTED') return;
     const d = this.serverDisconnect;
@@ -507,7 +509,7 @@ export class Engine extends Emitter<RtmEvents> {
     this.inflight.clear();
     this.inflightPubs = 0;
     for (const op of ops) this.settle(op, () => op.fail(e));
-    for (const [, w] of this.rpcWaiters) w.reject(e);
+    for (const w of [...this.rpcWaiters.values()]) w.reject(e);
     this.rpcWaiters.clear();
   }
 
@@ -663,49 +665,59 @@ export class Engine extends Emitter<RtmEvents> {
     return this.submit('unsub', { unsubs: filters }, o, () => undefined);
   }
 
-  /** A request to the server (`rtm/rpc/{method}`), answered on the event topic with the same Correlation Data. */
+  /**
+   * A request to the server (`rtm/rpc/{method}`), answered on the event topic with the same Correlation Data. The
+   * server does not keep replies: a request whose reply was lost with the connection is sent again after the
+   * reconnect (with the same Correlation Data), unless `retry` is false, when it fails with TIMEOUT (wasSent).
+   */
   rpc<T = unknown>(method: string, body: unknown, o: OpOptions): Promise<T> {
     const corr = `${this.prefix}.${++this.rpcSeq}`;
-    const reply = new Promise<unknown>((resolve, reject) => this.rpcWaiters.set(corr, { resolve, reject }));
-    reply.catch(() => {});
     const started = Date.now();
-    const sent = this.publish(
-      { topic: topics.rpc(method), payload: JSON.stringify(body), qos: 1, responseTopic: topics.event(this.uid), correlationData: utf8(corr) },
-      o,
-    );
-    return sent.then(
-      () => {
-        const left = Math.max(1, o.timeout - (Date.now() - started));
-        return new Promise<T>((resolve, reject) => {
-          const timer = setTimeout(() => {
-            this.rpcWaiters.delete(corr);
-            reject(new RtmTimeoutError(`no reply to ${method} within ${o.timeout} ms: the outcome is unknown`, true));
-          }, left);
-          const onAbort = () => {
-            this.rpcWaiters.delete(corr);
-            clearTimeout(timer);
-            reject(new AbortedError(`${method} was aborted after it was sent: its outcome is unknown`, true));
-          };
-          o.signal?.addEventListener('abort', onAbort, { once: true });
-          reply.then(
-            (v) => {
-              clearTimeout(timer);
-              o.signal?.removeEventListener('abort', onAbort);
-              resolve(v as T);
-            },
-            (e) => {
-              clearTimeout(timer);
-              o.signal?.removeEventListener('abort', onAbort);
-              reject(e);
-            },
-          );
-        });
-      },
-      (e) => {
+    const json = JSON.stringify(body);
+    return new Promise<T>((resolve, reject) => {
+      let done = false;
+      let awaiting = false; // the request was accepted (PUBACK); its reply is due
+      const finish = (f: () => void) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        o.signal?.removeEventListener('abort', onAbort);
         this.rpcWaiters.delete(corr);
-        throw e;
-      },
-    );
+        f();
+      };
+      const timer = setTimeout(
+        () => finish(() => reject(new RtmTimeoutError(`no reply to ${method} within ${o.timeout} ms${awaiting ? ': the outcome is unknown' : ''}`, awaiting))),
+        o.timeout,
+      );
+      const onAbort = () => finish(() => reject(new AbortedError(`${method} was aborted${awaiting ? ' after it was sent: its outcome is unknown' : ''}`, awaiting)));
+      const send = () => {
+        const left = Math.max(1, o.timeout - (Date.now() - started));
+        this.publish(
+          { topic: topics.rpc(method), payload: json, qos: 1, responseTopic: topics.event(this.uid), correlationData: utf8(corr) },
+          { ...o, timeout: left },
+        ).then(
+          () => {
+            awaiting = true;
+          },
+          (e) => finish(() => reject(e)),
+        );
+      };
+      this.rpcWaiters.set(corr, {
+        resolve: (v) => finish(() => resolve(v as T)),
+        reject: (e) => finish(() => reject(e)),
+        lost: () => {
+          if (!awaiting) return; // still in the outbox, which sends it again by itself
+          awaiting = false;
+          if (o.retry === false) {
+            finish(() => reject(new RtmTimeoutError(`the connection was lost before the reply to ${method}: its outcome is unknown (read and decide)`, true)));
+          } else {
+            send();
+          }
+        },
+      });
+      o.signal?.addEventListener('abort', onAbort, { once: true });
+      send();
+    });
   }
 
   // ---------------------------------------------------------------- incoming

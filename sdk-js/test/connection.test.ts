@@ -116,10 +116,12 @@ describe('reconnects and the outbox', () => {
     proxy.cut();
     await until(() => alice.state === 'RECONNECTING', 'RECONNECTING');
     const pending = alice.peer.send(bob.uid, 'sent while reconnecting');
+    const request = alice.presence.query([bob.uid]);
     await new Promise((r) => setTimeout(r, 300));
     proxy.down = false;
     const r = await pending;
     expect(r.status).toBe('DELIVERED');
+    expect(await request).toEqual({ [bob.uid]: 'ONLINE' });
     expect(changes.map((ch) => `${ch.state}/${ch.reason}`)).toContain('RECONNECTING/INTERRUPTED');
     expect(changes.at(-1)).toMatchObject({ state: 'CONNECTED', reason: 'RECONNECTED', sessionResumed: true });
     await until(() => texts.length === 1, 'the message');
