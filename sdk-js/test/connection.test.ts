@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { AbortedError, LoginError, NotLoggedInError, OutboxFullError, RtmClient, RtmTimeoutError, type ConnectionChange } from '../src/index.js';
+import { AbortedError, LoginError, NotLoggedInError, OutboxFullError, RtmClient, RtmTimeoutError, type ConnectionChange, type MemberEvent, type PresenceEvent } from '../src/index.js';
 import { broker, client, closeAll, CuttableProxy, rawClient, token, until, uniqueUid } from './helpers.js';
 
 afterAll(closeAll);
@@ -212,19 +212,41 @@ describe('fresh sessions and token renewal', () => {
     alice.on('channelMessage', (m) => got.push(m.text!));
     const changes: ConnectionChange[] = [];
     alice.on('connectionStateChanged', (ch) => changes.push(ch));
+    const carol = client(uniqueUid('carol'));
+    const left: MemberEvent[] = [];
+    alice.on('memberLeft', (e) => left.push(e));
+    const presence: PresenceEvent[] = [];
+    alice.on('presence', (e) => presence.push(e));
     await alice.login();
     await bob.login();
+    await carol.login();
     await alice.channels.join(room);
     await bob.channels.join(room);
+    await carol.channels.join(room);
+    await alice.presence.subscribe([bob.uid]);
+    await until(() => presence.length === 1, "bob's presence");
 
+    proxy.down = true;
     proxy.cut();
+    await until(() => alice.state === 'RECONNECTING', 'RECONNECTING');
+    await carol.channels.leave(room); // while alice is away: her fresh session never hears of it
+    proxy.down = false;
     await until(() => changes.at(-1)?.reason === 'RECONNECTED', 'the reconnect');
     expect(changes.at(-1)!.sessionResumed).toBe(false);
+    // the client compared the member list with the server's and reports who left meanwhile
+    await until(() => left.length === 1, 'carol reported as left');
+    expect(left[0]).toMatchObject({ channel: room, uid: carol.uid });
+    // the presence watch was renewed in the fresh session, without repeating the state already told
+    await new Promise((r) => setTimeout(r, 200));
+    expect(presence).toHaveLength(1);
     // a send right after the reconnect is not refused for want of membership
     expect((await alice.channels.send(room, 'back')).recipients).toBe(1);
     await bob.channels.send(room, 'welcome back');
     await until(() => got.includes('welcome back'), 'the channel message after the rejoin');
     expect(alice.channels.joined()).toEqual([room]);
+    await bob.logout();
+    await until(() => presence.length === 2, "bob's logout");
+    expect(presence[1]).toMatchObject({ uid: bob.uid, state: 'OFFLINE' });
     await proxy.stop();
   });
 
