@@ -34,7 +34,7 @@ import java.util.function.Supplier;
 final class RestRoutes {
 
     /** The body fields of each kind of message, as openapi.json documents them (OpenApiIT keeps them equal). */
-    private static final String[] PEER_FIELDS = {"text", "base64", "properties", "contentType", "offline", "history",
+    private static final String[] PEER_FIELDS = {"text", "base64", "properties", "contentType", "offline", "receipt", "history",
         "expirySeconds", "cid", "async"};
     private static final String[] CHANNEL_FIELDS = {"text", "base64", "properties", "contentType", "only", "except",
         "history"};
