@@ -91,7 +91,8 @@ public final class SendOptions {
 
     @Override
     public String toString() {
-        return "SendOptions{offline=" + offline + ", receipt=" + receipt + ", history=" + history + ", expiry=" + expiry + ", timeout=" + timeout
+        return "SendOptions{offline=" + offline + ", receipt=" + receipt + ", history=" + history + ", expiry=" + expiry
+                + ", timeout=" + timeout
                 + (clientMessageId != null ? ", rtm-cid=" + clientMessageId : "") + ", properties=" + properties.keySet() + '}';
     }
 

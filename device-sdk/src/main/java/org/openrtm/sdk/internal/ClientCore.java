@@ -1079,11 +1079,11 @@ final class ClientCore {
     private void peerAccepted(final Pending p, final DeliveryStatus status, final @Nullable String rtmId) {
         final String id = rtmId != null ? rtmId : "";
         final CompletableFuture<Receipt> receipt = new CompletableFuture<>();
-        if (!p.receipt) {
+        if (status == DeliveryStatus.UNREACHABLE || rtmId == null) {
+            fail(receipt, new RtmTimeoutException("no receipt will come for message " + p.id + ": it was " + status, true));
+        } else if (!p.receipt) {
             fail(receipt, new IllegalStateException("no receipt was asked for message " + p.id
                     + ": send it with SendOptions.builder().receipt(true)"));
-        } else if (status == DeliveryStatus.UNREACHABLE || rtmId == null) {
-            fail(receipt, new RtmTimeoutException("no receipt will come for message " + p.id + ": it was " + status, true));
         } else {
             final List<CompletableFuture<Receipt>> evicted = new ArrayList<>();
             final Receipt early = receipts.track(id, receipt, evicted);

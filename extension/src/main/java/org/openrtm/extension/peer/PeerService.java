@@ -85,7 +85,7 @@ public final class PeerService implements Mailboxes.AckListener {
             final CompletableFuture<SendResult> first = dedup.claim(sender.uid(), flags.cid(), mine);
             if (first != null) {
                 log.debug("{} repeated rtm-cid {}: answered with the first result", sender.uid(), flags.cid());
-                return first;
+                return first.thenApply(SendResult::withoutRelay); // a repeat is never delivered again
             }
         }
         final String rtmId = ids.next();
@@ -108,8 +108,12 @@ public final class PeerService implements Mailboxes.AckListener {
             history.addPeer(extra, sender.uid(), recipient, rtmId, now, p.payload());
         }
         // the mailbox names the sender only of a message whose sender asked for a receipt (rtm-receipt: true)
-        mailboxes.send(recipient, Box.INBOX, message, rtmId, flags.receipt() ? sender.uid() : "", cacheable, expiresAt,
-                        extra)
+        final String receiptTo = flags.receipt() ? sender.uid() : "";
+        // HiveMQ routes the publish itself when the recipient can take it at once, if the PUBACK can tell the sender
+        // should the recipient unsubscribe in between (MQTT 5, QoS 1)
+        final boolean routable = p.qos() == 1 && sender.isMqtt5();
+        (routable ? mailboxes.sendRoutable(recipient, Box.INBOX, message, rtmId, receiptTo, cacheable, expiresAt, extra)
+                : mailboxes.send(recipient, Box.INBOX, message, rtmId, receiptTo, cacheable, expiresAt, extra))
                 .whenComplete((outcome, error) -> {
                     if (error != null) {
                         log.warn("Peer message from {} to {} could not be stored: {}", sender.uid(), recipient,
@@ -130,7 +134,8 @@ public final class PeerService implements Mailboxes.AckListener {
                                 + "(offline.max-waiting-online); nothing was stored, retry later"));
                         return;
                     }
-                    final SendResult result = result(outcome, rtmId);
+                    final SendResult result = outcome == Mailboxes.Outcome.ROUTED
+                            ? routed(message, rtmId, recipient, cacheable) : result(outcome, rtmId);
                     if (cacheable) {
                         mine.complete(result);
                         return;
@@ -141,7 +146,7 @@ public final class PeerService implements Mailboxes.AckListener {
                     if (flags.cid() != null && dedup.enabled()) {
                         dedup.record(after, sender.uid(), flags.cid(), rtmId, recipient, result.status());
                     }
-                    final boolean recorded = record && outcome == Mailboxes.Outcome.DELIVERED
+                    final boolean recorded = record && result.status() == RtmStatus.DELIVERED
                             && history.addPeer(after, sender.uid(), recipient, rtmId, now, p.payload());
                     if (after.isEmpty()) {
                         mine.complete(result);
@@ -162,6 +167,17 @@ public final class PeerService implements Mailboxes.AckListener {
                     });
                 });
         return mine;
+    }
+
+    /** The sender's publish goes on to HiveMQ's routing with the message's stamped properties. */
+    private SendResult routed(final RtmMessage message, final String rtmId, final String recipient,
+                              final boolean cacheable) {
+        final SendResult.Unrouted unrouted = cacheable
+                ? new SendResult.Unrouted(RtmStatus.CACHED, "peer unsubscribed; the message is in its offline cache",
+                        () -> mailboxes.unrouted(recipient, rtmId))
+                : new SendResult.Unrouted(RtmStatus.UNREACHABLE, "peer unsubscribed and the message was not cached",
+                        () -> mailboxes.unrouted(recipient, rtmId));
+        return new SendResult(RtmStatus.DELIVERED, rtmId, null, Map.of(), message.properties(), false, unrouted);
     }
 
     private static SendResult result(final Mailboxes.Outcome outcome, final String rtmId) {
