@@ -57,13 +57,28 @@ public final class PeerService implements Mailboxes.AckListener {
     }
 
     /**
-     * Sends a peer message.
+     * Sends a peer message whose publish the broker does not deliver itself (REST): a message the recipient can take
+     * at once is handed to it by the mailbox.
      *
      * @param sender the publishing connection
      * @param p      the publish; its topic is a valid inbox topic
      * @return what the sender's PUBACK must say; never fails (store errors become an error status)
      */
     public @NotNull CompletableFuture<SendResult> send(final @NotNull Connection sender, final @NotNull InboundPublish p) {
+        return send(sender, p, false);
+    }
+
+    /**
+     * Sends a peer message that arrived as an MQTT publish the broker can still deliver itself: if the recipient can
+     * take it at once, the result carries the stamped properties to relay ({@link SendResult#relay()}) and HiveMQ's
+     * routing delivers it (see {@link Mailboxes#sendRoutable}). For the publish router only.
+     */
+    public @NotNull CompletableFuture<SendResult> sendRelayable(final @NotNull Connection sender,
+                                                                final @NotNull InboundPublish p) {
+        return send(sender, p, true);
+    }
+
+    private CompletableFuture<SendResult> send(final Connection sender, final InboundPublish p, final boolean relayable) {
         final String recipient = p.parsed().id();
         final String from = p.parsed().sub();
         if (!sender.uid().equals(from)) {
@@ -111,7 +126,7 @@ public final class PeerService implements Mailboxes.AckListener {
         final String receiptTo = flags.receipt() ? sender.uid() : "";
         // HiveMQ routes the publish itself when the recipient can take it at once, if the PUBACK can tell the sender
         // should the recipient unsubscribe in between (MQTT 5, QoS 1)
-        final boolean routable = p.qos() == 1 && sender.isMqtt5();
+        final boolean routable = relayable && p.qos() == 1 && sender.isMqtt5();
         (routable ? mailboxes.sendRoutable(recipient, Box.INBOX, message, rtmId, receiptTo, cacheable, expiresAt, extra)
                 : mailboxes.send(recipient, Box.INBOX, message, rtmId, receiptTo, cacheable, expiresAt, extra))
                 .whenComplete((outcome, error) -> {
