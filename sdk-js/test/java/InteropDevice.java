@@ -1,6 +1,7 @@
 import org.openrtm.sdk.PeerListener;
 import org.openrtm.sdk.PeerMessage;
 import org.openrtm.sdk.RtmClient;
+import org.openrtm.sdk.SendOptions;
 import org.openrtm.sdk.SendResult;
 import org.openrtm.sdk.channel.ChannelListener;
 import org.openrtm.sdk.channel.ChannelMessage;
@@ -28,7 +29,7 @@ public final class InteropDevice {
                 .peerListener(new PeerListener() {
                     @Override
                     public void onMessage(final PeerMessage m) {
-                        self[0].peer().send(m.from(), "echo: " + m.text())
+                        self[0].peer().send(m.from(), "echo: " + m.text(), SendOptions.builder().receipt(true).build())
                                 .thenCompose(SendResult::receipt)
                                 .thenAccept(r -> System.out.println("RECEIPT " + r.to()))
                                 .exceptionally(e -> {

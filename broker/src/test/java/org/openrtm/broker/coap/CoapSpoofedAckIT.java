@@ -38,6 +38,9 @@ class CoapSpoofedAckIT {
     static final EmbeddedBroker broker = EmbeddedBroker.withCoap(Map.of(),
             Map.of("coap.ack-timeout", "2s", "coap.max-retransmit", "4"));
 
+    /** Alice asks for receipts: a receipt is the evidence of delivery this test watches. */
+    private static final Map<String, String> RECEIPT = Map.of(Props.RECEIPT, Props.TRUE);
+
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     @AfterEach
@@ -68,7 +71,7 @@ class CoapSpoofedAckIT {
         final CoapResponse login = d.login("plug-s1", broker.token("plug-s1"), "ka=600");
         assertThat(login.getCode()).as(login.getResponseText()).isEqualTo(ResponseCode.CREATED);
         final CoapDevice.Observation inbox = d.observe("/rtm/user/plug-s1/inbox");
-        final Mqtt5PubAck first = Clients.publish(alice, "rtm/user/plug-s1/inbox/alice-s1", "hello");
+        final Mqtt5PubAck first = Clients.publish(alice, "rtm/user/plug-s1/inbox/alice-s1", "hello", RECEIPT);
         assertThat(inbox.next().getResponseText()).contains("hello");
         assertThat(Clients.text(Clients.next(events))).as("a real acknowledgement is a delivery")
                 .contains("receipt").contains(Clients.prop(first, Props.ID));
@@ -78,7 +81,7 @@ class CoapSpoofedAckIT {
         d.vanish();
         try (DatagramSocket attacker = new DatagramSocket(null)) {
             attacker.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            final Mqtt5PubAck secret = Clients.publish(alice, "rtm/user/plug-s1/inbox/alice-s1", "the secret plan");
+            final Mqtt5PubAck secret = Clients.publish(alice, "rtm/user/plug-s1/inbox/alice-s1", "the secret plan", RECEIPT);
             assertThat(Clients.prop(secret, Props.STATUS)).isEqualTo("delivered");
             final InetSocketAddress gateway = new InetSocketAddress(InetAddress.getLoopbackAddress(), broker.coapPort());
             for (int round = 0; round < 2; round++) {
