@@ -6,8 +6,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectRestrictions;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openrtm.broker.testing.EmbeddedBroker;
 
@@ -30,7 +29,7 @@ import static org.openrtm.broker.testing.Clients.mqtt5;
 
 /**
  * Many senders to one recipient at once (fan-in): every message whose PUBACK said {@code delivered} or {@code cached}
- * reaches the recipient, once, in each sender's order, whatever QoS the recipient subscribed with. A burst of 100
+ * reaches the recipient, once, in each sender's order. A burst of 100
  * senders x 20 messages used to leave about a quarter of the {@code delivered} messages undelivered: they were handed
  * to HiveMQ beyond what its queue for the client holds, and HiveMQ discards the excess silently.
  */
@@ -44,14 +43,12 @@ class FanInIT {
     // handed to the session may be dropped to make room
     static final EmbeddedBroker broker = EmbeddedBroker.withSettings(Map.of("offline.max-messages", "50"));
 
-    @ParameterizedTest(name = "recipient subscribed at {0}")
-    @EnumSource(value = MqttQos.class, names = {"AT_MOST_ONCE", "AT_LEAST_ONCE"})
-    void burstOfManySenders_everyAcceptedMessageArrives_onceAndInEachSendersOrder(final MqttQos subscriptionQos)
-            throws Exception {
+    @Test
+    void burstOfManySenders_everyAcceptedMessageArrives_onceAndInEachSendersOrder() throws Exception {
+        // QoS 1: at QoS 0 the client library itself drops what its application is slow to take (HiveMQ's Java client
+        // did so on a loaded machine), so only the broker's side of QoS 0 is tested (MailboxesOrderTest)
+        final MqttQos subscriptionQos = MqttQos.AT_LEAST_ONCE;
         final String sink = "sink" + subscriptionQos.getCode();
-        // at QoS 0 HiveMQ keeps at most 5 MB of a client's messages in memory and drops the rest: large messages
-        final boolean atMostOnce = subscriptionQos == MqttQos.AT_MOST_ONCE;
-        final String padding = atMostOnce ? ":" + "x".repeat(6_000) : "";
         // a recipient that takes fewer messages at a time than 100 senders send (Receive Maximum 10 and a slow reader,
         // as a small device or a busy app): most of the burst has to wait in its mailbox
         final Mqtt5BlockingClient recipient = mqtt5(broker, sink);
@@ -61,9 +58,7 @@ class FanInIT {
         recipient.toAsync().subscribeWith().topicFilter("rtm/user/" + sink + "/inbox/+").qos(subscriptionQos)
                 .callback(p -> {
                     received.add(p);
-                    if (!atMostOnce) {
-                        slowReader(); // at QoS 0 the client library would drop what its application is slow to take
-                    }
+                    slowReader();
                 }).send().join();
 
         final List<Mqtt5BlockingClient> senders = new ArrayList<>();
@@ -73,7 +68,7 @@ class FanInIT {
         final Map<String, AtomicInteger> statuses = new ConcurrentHashMap<>();
         final List<CompletableFuture<Void>> done = new ArrayList<>();
         for (int s = 0; s < SENDERS; s++) {
-            done.add(sendInSequence(senders.get(s).toAsync(), sink, s, 0, padding, statuses));
+            done.add(sendInSequence(senders.get(s).toAsync(), sink, s, 0, statuses));
         }
         CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         final int accepted = statuses.getOrDefault("delivered", new AtomicInteger()).get()
@@ -104,20 +99,19 @@ class FanInIT {
     }
 
     private static CompletableFuture<Void> sendInSequence(final Mqtt5AsyncClient c, final String sink, final int s,
-                                                          final int i, final String padding,
-                                                          final Map<String, AtomicInteger> statuses) {
+                                                          final int i, final Map<String, AtomicInteger> statuses) {
         if (i == EACH) {
             return CompletableFuture.completedFuture(null);
         }
         return c.publish(Mqtt5Publish.builder().topic("rtm/user/" + sink + "/inbox/" + sink + "-s" + s)
                         .qos(MqttQos.AT_LEAST_ONCE)
-                        .payload(("s" + s + ":" + i + padding).getBytes(StandardCharsets.UTF_8)).build())
+                        .payload(("s" + s + ":" + i).getBytes(StandardCharsets.UTF_8)).build())
                 .thenCompose(r -> {
                     final String status = ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getUserProperties()
                             .asList().stream().filter(p -> p.getName().toString().equals("rtm-status"))
                             .map(p -> p.getValue().toString()).findFirst().orElse("none");
                     statuses.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
-                    return sendInSequence(c, sink, s, i + 1, padding, statuses);
+                    return sendInSequence(c, sink, s, i + 1, statuses);
                 });
     }
 }
