@@ -66,6 +66,18 @@ class ScenariosSmokeIT {
     }
 
     @Test
+    void peerFanIn_manySendersToOneRecipient_everyMessageArrives_inEachSendersOrder() throws Exception {
+        final Report report = Smoke.runAll(List.of(new PeerScenario(Smoke.options(PeerScenario.OPTIONS, "--fan-in", "on",
+                "--pairs", "20", "--rates", "400", "--duration", "1s", "--warmup", "0s", "--search", "off",
+                "--receipts", "off", "--max-p99", "10m")))).get(0);
+        Smoke.assertEverythingArrived(report, Set.of("rate-400"));
+        for (final Map.Entry<Target, Figure> e : report.medians().get("rate-400").entrySet()) {
+            // the ledger checks each sender's sequence: a message that overtakes an earlier one of its sender is counted
+            assertThat(e.getValue().extra()).as(e.getKey().id()).containsEntry("outOfOrder", 0.0);
+        }
+    }
+
+    @Test
     void fanout_deliversEveryMessageToEveryRecipient_withAndWithoutLists() {
         final Report report = reports.get("fanout");
         final Set<String> figures = new HashSet<>();

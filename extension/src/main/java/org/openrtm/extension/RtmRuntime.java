@@ -251,7 +251,7 @@ public final class RtmRuntime implements AutoCloseable {
                 TopicFamily.BROADCAST, TopicFamily.USER_ATTR, TopicFamily.CHANNEL_ATTR, TopicFamily.CALL),
                 "allow".equals(config.get(Settings.NON_RTM_TOPICS)));
         final Map<TopicFamily, PublishHandler> handlers = new EnumMap<>(TopicFamily.class);
-        handlers.put(TopicFamily.INBOX, peer::sendRelayable);
+        handlers.put(TopicFamily.INBOX, peer::send);
         handlers.put(TopicFamily.CHANNEL_MSG, channels::send);
         handlers.put(TopicFamily.BROADCAST, channels::broadcast);
         handlers.put(TopicFamily.RPC, rpc::handle);

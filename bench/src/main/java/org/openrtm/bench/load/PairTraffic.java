@@ -59,6 +59,15 @@ public final class PairTraffic {
      */
     public PairTraffic(final @NotNull BrokerHandle broker, final @NotNull Generator generator, final @NotNull String uidPrefix,
                        final int pairs, final int payloadBytes) {
+        this(broker, generator, uidPrefix, pairs, payloadBytes, false);
+    }
+
+    /**
+     * Like {@link #PairTraffic(BrokerHandle, Generator, String, int, int)}; with {@code fanIn}, every sender sends to one
+     * and the same recipient (many devices to one app): {@code pairs} senders, one recipient, order checked per sender.
+     */
+    public PairTraffic(final @NotNull BrokerHandle broker, final @NotNull Generator generator, final @NotNull String uidPrefix,
+                       final int pairs, final int payloadBytes, final boolean fanIn) {
         if (pairs < 1) {
             throw new IllegalArgumentException("pairs must be at least 1, but was " + pairs);
         }
@@ -67,16 +76,18 @@ public final class PairTraffic {
         this.payloadBytes = payloadBytes;
         for (int i = 0; i < pairs; i++) {
             final Device s = generator.device(broker, uidPrefix + "s" + i);
-            final Device r = generator.device(broker, uidPrefix + "r" + i);
+            final Device r = fanIn && i > 0 ? recipients.get(0) : generator.device(broker, uidPrefix + "r" + i);
             s.onMessage(p -> {
                 final Ledger l = current;
                 if (l != null) {
                     l.receipt();
                 }
             });
-            r.onMessage(this::received);
             senders.add(s);
-            recipients.add(r);
+            if (!fanIn || i == 0) {
+                r.onMessage(this::received);
+                recipients.add(r);
+            }
             topics.add(MqttTopic.of(RtmTopics.inbox(r.uid(), s.uid())));
         }
     }

@@ -31,7 +31,7 @@ public final class PeerScenario implements Scenario {
     /** The options this scenario takes (besides the common ones). */
     public static final Set<String> OPTIONS = Set.of("pairs", "payload", "rates", "duration", "warmup", "warmup-rate",
             "search", "search-from", "search-to", "search-factor", "search-refine", "search-step", "max-p99",
-            "receipts", "drain-timeout", "history");
+            "receipts", "drain-timeout", "history", "fan-in");
 
     /** How often the search halves a failing starting rate before it gives up. */
     static final int MAX_HALVINGS = 6;
@@ -52,6 +52,7 @@ public final class PeerScenario implements Scenario {
     private final boolean receipts;
     private final Duration drainTimeout;
     private final String history;
+    private final boolean fanIn;
 
     /**
      * @param o the parsed options
@@ -74,6 +75,7 @@ public final class PeerScenario implements Scenario {
         receipts = o.flag("receipts", true);
         drainTimeout = o.duration("drain-timeout", Duration.ofSeconds(15), Duration.ofSeconds(1));
         history = o.string("history", "on");
+        fanIn = o.flag("fan-in", false);
         if (!List.of("on", "off", "both").contains(history)) {
             throw new IllegalArgumentException("--history must be on, off or both, but was '" + history + "'");
         }
@@ -93,6 +95,7 @@ public final class PeerScenario implements Scenario {
     public @NotNull JsonObject parameters() {
         final JsonObject p = new JsonObject();
         p.addProperty("pairs", pairs);
+        p.addProperty("fanIn", fanIn ? "on: every sender sends to one recipient" : "off");
         p.addProperty("payloadBytes", payload);
         p.addProperty("qos", 1);
         final JsonArray r = new JsonArray();
@@ -130,7 +133,7 @@ public final class PeerScenario implements Scenario {
     @Override
     public @NotNull List<Figure> runOnce(final @NotNull BrokerHandle broker, final @NotNull Generator generator, final int rep)
             throws Exception {
-        final PairTraffic t = new PairTraffic(broker, generator, "p" + rep + "-", pairs, payload);
+        final PairTraffic t = new PairTraffic(broker, generator, "p" + rep + "-", pairs, payload, fanIn);
         t.connect(receipts, Duration.ofSeconds(60));
         try {
             if (!warmup.isZero()) {

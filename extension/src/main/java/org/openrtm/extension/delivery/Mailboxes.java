@@ -67,11 +67,6 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
     public enum Outcome {
         /** Handed to the user's session. */
         DELIVERED,
-        /**
-         * To be delivered by HiveMQ's own routing: the sender's publish goes on, stamped, to the user's subscription
-         * (only for a message sent with {@code routable}, live, into a window with room). It is in flight from now on.
-         */
-        ROUTED,
         /** The user is not reachable; the message is stored. */
         CACHED,
         /** The user is not reachable and the message was not cacheable (or the cache is off). */
@@ -124,8 +119,6 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         boolean stored;
         /** Not stored because the user could take it at once; stored after all if the hand-off fails. */
         boolean storeOnFailure;
-        /** The sender's publish itself may carry it to the user (HiveMQ routes it), if it can go at once. */
-        boolean routable;
         RtmMessage message; // until handed (or acknowledged, on the fast path); cached items are read back from the store
         long handedEpoch = -1;
         boolean committed;
@@ -297,26 +290,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
             final boolean cacheable,
             final long expiresAt,
             final @Nullable WriteBatch extra) {
-        return send(uid, box, message, rtmId, sender, cacheable, expiresAt, extra, false, false);
-    }
-
-    /**
-     * Like {@link #send(String, Box, RtmMessage, String, String, boolean, long, WriteBatch)}, for a message that comes
-     * from a publish the broker can deliver itself: if the user can take it at once (connected, subscribed, room in
-     * the window, nothing older waiting), the outcome is {@link Outcome#ROUTED} once it is durable, and the caller lets
-     * the publish go on to HiveMQ's routing (with the message's properties) instead of the mailbox handing a copy with
-     * {@code publishToClient}. The mailbox keeps it, in flight, until the client acknowledges it, as any other.
-     */
-    public @NotNull CompletableFuture<Outcome> sendRoutable(
-            final @NotNull String uid,
-            final @NotNull Box box,
-            final @NotNull RtmMessage message,
-            final @NotNull String rtmId,
-            final @NotNull String sender,
-            final boolean cacheable,
-            final long expiresAt,
-            final @Nullable WriteBatch extra) {
-        return send(uid, box, message, rtmId, sender, cacheable, expiresAt, extra, false, true);
+        return send(uid, box, message, rtmId, sender, cacheable, expiresAt, extra, false);
     }
 
     /**
@@ -335,20 +309,12 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
             final long expiresAt,
             final @Nullable WriteBatch extra,
             final boolean storeOnlyIfUndelivered) {
-        return send(uid, box, message, rtmId, sender, cacheable, expiresAt, extra, storeOnlyIfUndelivered, false);
-    }
-
-    private @NotNull CompletableFuture<Outcome> send(
-            final String uid, final Box box, final RtmMessage message, final String rtmId, final String sender,
-            final boolean cacheable, final long expiresAt, final @Nullable WriteBatch extra,
-            final boolean storeOnlyIfUndelivered, final boolean routable) {
         final CompletableFuture<Outcome> result = new CompletableFuture<>();
         final UserMail u = users.computeIfAbsent(uid, UserMail::new);
         // called on HiveMQ's task thread of the sending client: enqueueing is short and never blocks
         u.lane.runOrQueue(() -> {
             try {
-                enqueue(u, box, message, rtmId, sender, cacheable, expiresAt, extra, result, storeOnlyIfUndelivered,
-                        routable);
+                enqueue(u, box, message, rtmId, sender, cacheable, expiresAt, extra, result, storeOnlyIfUndelivered);
             } catch (final RuntimeException e) {
                 result.completeExceptionally(e);
             }
@@ -369,7 +335,7 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
     private void enqueue(final UserMail u, final Box box, final RtmMessage message, final String rtmId,
                          final String sender, final boolean cacheable, final long expiresAt,
                          final @Nullable WriteBatch extra, final CompletableFuture<Outcome> result,
-                         final boolean storeOnlyIfUndelivered, final boolean routable) {
+                         final boolean storeOnlyIfUndelivered) {
         final BoxLimits lim = limits.get(box);
         final long now = clock.millis();
         final long ttlEnd = now + lim.ttlMillis();
@@ -379,7 +345,6 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         final boolean store = storable && !deferred;
         final Item item = new Item(box, seqs.incrementAndGet(), rtmId, sender, deadline, message.qos(), store);
         item.storeOnFailure = deferred;
-        item.routable = routable;
         item.message = message;
         item.outcome = result;
         final WriteBatch batch = extra != null ? extra : new WriteBatch();
@@ -440,18 +405,12 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
             if (!u.byId.containsKey(item.rtmId)) {
                 continue; // dropped meanwhile (overflow)
             }
-            final boolean online = u.online(item.box);
-            final boolean live = online && (!item.stored || handsLive(u, item.box));
-            if (live && item.routable && handsLive(u, item.box)) {
-                // HiveMQ routes the sender's publish to the user's subscription, and to the monitors' too
-                routed(u, item);
-                continue;
-            }
             final Monitors m = monitors;
             if (m != null) {
                 m.copy(u.uid, item.message);
             }
-            if (live) {
+            final boolean online = u.online(item.box);
+            if (online && (!item.stored || handsLive(u, item.box))) {
                 // a message that cannot wait in the mailbox is handed even beyond the window: HiveMQ's queue has room
                 // beyond it, and the alternative would be to call an online user unreachable
                 hand(u, item, item.message, false);
@@ -494,48 +453,16 @@ public final class Mailboxes implements Sessions.Listener, SubscriptionListener,
         }
     }
 
-    /** Counts an item as handed to the current session: in the window, no longer waiting. */
-    private static void markHanded(final UserMail u, final Item item) {
-        if (item.waits(u.epoch)) {
+    private void hand(final UserMail u, final Item item, final RtmMessage message, final boolean fromCache) {
+        final long epoch = u.epoch;
+        if (item.waits(epoch)) {
             u.waiting.get(item.box)[0]--; // from the mailbox (drain), not a live send
         }
-        item.handedEpoch = u.epoch;
+        item.handedEpoch = epoch;
         u.inFlight.get(item.box)[0]++;
         if (item.stored) {
             u.inFlightStored.get(item.box)[0]++;
         }
-    }
-
-    /** A live message that HiveMQ's routing delivers: in flight from now on, answered {@link Outcome#ROUTED}. */
-    private void routed(final UserMail u, final Item item) {
-        markHanded(u, item);
-        item.message = item.storeOnFailure ? item.message : null;
-        final CompletableFuture<Outcome> outcome = item.outcome;
-        item.outcome = null;
-        outcome.complete(Outcome.ROUTED);
-    }
-
-    /**
-     * HiveMQ found no subscription for a message answered {@link Outcome#ROUTED} (the user unsubscribed in between):
-     * it waits in the mailbox again, for the next subscription, or is forgotten if it was not stored.
-     */
-    public void unrouted(final @NotNull String uid, final @NotNull String rtmId) {
-        final UserMail u = users.get(uid);
-        if (u == null) {
-            return;
-        }
-        u.lane.execute(() -> {
-            final Item item = u.byId.get(rtmId);
-            if (item != null && item.outcome == null && item.handedEpoch == u.epoch) {
-                handFailed(u, item, u.epoch, null, null);
-                drainIfWaiting(u, item.box);
-            }
-        });
-    }
-
-    private void hand(final UserMail u, final Item item, final RtmMessage message, final boolean fromCache) {
-        final long epoch = u.epoch;
-        markHanded(u, item);
         item.message = item.storeOnFailure ? message : null;
         RtmMessage m = message;
         if (fromCache && item.box == Box.INBOX) {

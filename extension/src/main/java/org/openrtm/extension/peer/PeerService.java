@@ -57,28 +57,13 @@ public final class PeerService implements Mailboxes.AckListener {
     }
 
     /**
-     * Sends a peer message whose publish the broker does not deliver itself (REST): a message the recipient can take
-     * at once is handed to it by the mailbox.
+     * Sends a peer message.
      *
      * @param sender the publishing connection
      * @param p      the publish; its topic is a valid inbox topic
      * @return what the sender's PUBACK must say; never fails (store errors become an error status)
      */
     public @NotNull CompletableFuture<SendResult> send(final @NotNull Connection sender, final @NotNull InboundPublish p) {
-        return send(sender, p, false);
-    }
-
-    /**
-     * Sends a peer message that arrived as an MQTT publish the broker can still deliver itself: if the recipient can
-     * take it at once, the result carries the stamped properties to relay ({@link SendResult#relay()}) and HiveMQ's
-     * routing delivers it (see {@link Mailboxes#sendRoutable}). For the publish router only.
-     */
-    public @NotNull CompletableFuture<SendResult> sendRelayable(final @NotNull Connection sender,
-                                                                final @NotNull InboundPublish p) {
-        return send(sender, p, true);
-    }
-
-    private CompletableFuture<SendResult> send(final Connection sender, final InboundPublish p, final boolean relayable) {
         final String recipient = p.parsed().id();
         final String from = p.parsed().sub();
         if (!sender.uid().equals(from)) {
@@ -100,7 +85,7 @@ public final class PeerService implements Mailboxes.AckListener {
             final CompletableFuture<SendResult> first = dedup.claim(sender.uid(), flags.cid(), mine);
             if (first != null) {
                 log.debug("{} repeated rtm-cid {}: answered with the first result", sender.uid(), flags.cid());
-                return first.thenApply(SendResult::withoutRelay); // a repeat is never delivered again
+                return first;
             }
         }
         final String rtmId = ids.next();
@@ -123,12 +108,8 @@ public final class PeerService implements Mailboxes.AckListener {
             history.addPeer(extra, sender.uid(), recipient, rtmId, now, p.payload());
         }
         // the mailbox names the sender only of a message whose sender asked for a receipt (rtm-receipt: true)
-        final String receiptTo = flags.receipt() ? sender.uid() : "";
-        // HiveMQ routes the publish itself when the recipient can take it at once, if the PUBACK can tell the sender
-        // should the recipient unsubscribe in between (MQTT 5, QoS 1)
-        final boolean routable = relayable && p.qos() == 1 && sender.isMqtt5();
-        (routable ? mailboxes.sendRoutable(recipient, Box.INBOX, message, rtmId, receiptTo, cacheable, expiresAt, extra)
-                : mailboxes.send(recipient, Box.INBOX, message, rtmId, receiptTo, cacheable, expiresAt, extra))
+        mailboxes.send(recipient, Box.INBOX, message, rtmId, flags.receipt() ? sender.uid() : "", cacheable, expiresAt,
+                        extra)
                 .whenComplete((outcome, error) -> {
                     if (error != null) {
                         log.warn("Peer message from {} to {} could not be stored: {}", sender.uid(), recipient,
@@ -149,8 +130,7 @@ public final class PeerService implements Mailboxes.AckListener {
                                 + "(offline.max-waiting-online); nothing was stored, retry later"));
                         return;
                     }
-                    final SendResult result = outcome == Mailboxes.Outcome.ROUTED
-                            ? routed(message, rtmId, recipient, cacheable) : result(outcome, rtmId);
+                    final SendResult result = result(outcome, rtmId);
                     if (cacheable) {
                         mine.complete(result);
                         return;
@@ -161,7 +141,7 @@ public final class PeerService implements Mailboxes.AckListener {
                     if (flags.cid() != null && dedup.enabled()) {
                         dedup.record(after, sender.uid(), flags.cid(), rtmId, recipient, result.status());
                     }
-                    final boolean recorded = record && result.status() == RtmStatus.DELIVERED
+                    final boolean recorded = record && outcome == Mailboxes.Outcome.DELIVERED
                             && history.addPeer(after, sender.uid(), recipient, rtmId, now, p.payload());
                     if (after.isEmpty()) {
                         mine.complete(result);
@@ -182,17 +162,6 @@ public final class PeerService implements Mailboxes.AckListener {
                     });
                 });
         return mine;
-    }
-
-    /** The sender's publish goes on to HiveMQ's routing with the message's stamped properties. */
-    private SendResult routed(final RtmMessage message, final String rtmId, final String recipient,
-                              final boolean cacheable) {
-        final SendResult.Unrouted unrouted = cacheable
-                ? new SendResult.Unrouted(RtmStatus.CACHED, "peer unsubscribed; the message is in its offline cache",
-                        () -> mailboxes.unrouted(recipient, rtmId))
-                : new SendResult.Unrouted(RtmStatus.UNREACHABLE, "peer unsubscribed and the message was not cached",
-                        () -> mailboxes.unrouted(recipient, rtmId));
-        return new SendResult(RtmStatus.DELIVERED, rtmId, null, Map.of(), message.properties(), false, unrouted);
     }
 
     private static SendResult result(final Mailboxes.Outcome outcome, final String rtmId) {

@@ -34,18 +34,7 @@ public final class AckStamper implements PubackOutboundInterceptor, PubrecOutbou
     @Override
     public void onOutboundPuback(final @NotNull PubackOutboundInput input, final @NotNull PubackOutboundOutput output) {
         try {
-            Connection.AckStamp stamp = connection.takeAckStamp(input.getPubackPacket().getPacketIdentifier());
-            if (stamp != null && stamp.unrouted() != null
-                    && output.getPubackPacket().getReasonCode() == AckReasonCode.NO_MATCHING_SUBSCRIBERS) {
-                // a relayed peer message whose recipient unsubscribed between the decision and HiveMQ's routing: it
-                // waits in the mailbox for the next subscription (or was not cacheable), and the PUBACK says so
-                final Connection.Unrouted u = stamp.unrouted();
-                u.action().run();
-                stamp = new Connection.AckStamp(u.status(), stamp.rtmId(), u.reason(), stamp.extra());
-                if (!RtmStatus.UNREACHABLE.code().equals(u.status())) {
-                    output.getPubackPacket().setReasonCode(AckReasonCode.SUCCESS);
-                }
-            }
+            final Connection.AckStamp stamp = connection.takeAckStamp(input.getPubackPacket().getPacketIdentifier());
             stamp(stamp, output.getPubackPacket().getUserProperties());
             if (stamp != null && RtmStatus.DELIVERED.code().equals(stamp.status())
                     && output.getPubackPacket().getReasonCode() == AckReasonCode.NO_MATCHING_SUBSCRIBERS) {

@@ -176,10 +176,8 @@ public final class PublishRouter implements PublishInboundInterceptor {
             rules.metrics().refusal(result.status());
         }
         if (packet.getQos() != Qos.AT_MOST_ONCE && connection.isMqtt5()) {
-            final SendResult.Unrouted u = result.unrouted();
             connection.stampAck(packet.getPacketId(), new Connection.AckStamp(result.status().code(), result.rtmId(),
-                    result.reason(), result.extra(),
-                    u == null ? null : new Connection.Unrouted(u.status().code(), u.reason(), u.action())));
+                    result.reason(), result.extra()));
         }
         if (result.relay() != null && result.status().isSuccess()) {
             final ModifiablePublishPacket m = output.getPublishPacket();

@@ -18,8 +18,6 @@ import java.util.Map;
  *               user properties instead of the sender's and the retain flag as given by {@code relayRetain}; if
  *               {@code null}, the publish is not delivered by the broker (the service delivered it, or refused it)
  * @param relayRetain the retain flag of a relayed publish
- * @param unrouted    for a relayed peer message: what the PUBACK says, and whom to tell, if HiveMQ finds no subscriber
- *                    for it after all (the recipient unsubscribed in between); null otherwise
  */
 public record SendResult(
         @NotNull RtmStatus status,
@@ -27,38 +25,17 @@ public record SendResult(
         @Nullable String reason,
         @NotNull Map<String, String> extra,
         @Nullable List<Map.Entry<String, String>> relay,
-        boolean relayRetain,
-        @Nullable Unrouted unrouted) {
-
-    /**
-     * A relayed peer message that found no subscriber: the PUBACK reports {@code status} with {@code reason} instead,
-     * and {@code action} puts the message back in the recipient's mailbox. {@code action} runs on HiveMQ's task
-     * thread of the sender and must only enqueue.
-     */
-    public record Unrouted(@NotNull RtmStatus status, @Nullable String reason, @NotNull Runnable action) {
-    }
+        boolean relayRetain) {
 
     public SendResult {
         extra = Map.copyOf(extra);
         relay = relay == null ? null : List.copyOf(relay);
     }
 
-    /** A result, relayed or not, of anything but a peer message. */
-    public SendResult(final @NotNull RtmStatus status, final @Nullable String rtmId, final @Nullable String reason,
-                      final @NotNull Map<String, String> extra, final @Nullable List<Map.Entry<String, String>> relay,
-                      final boolean relayRetain) {
-        this(status, rtmId, reason, extra, relay, relayRetain, null);
-    }
-
-    /** The same result without relay: for a repeated {@code rtm-cid}, which must not be delivered again. */
-    public @NotNull SendResult withoutRelay() {
-        return relay == null ? this : new SendResult(status, rtmId, reason, extra);
-    }
-
     /** A result without relay. */
     public SendResult(final @NotNull RtmStatus status, final @Nullable String rtmId, final @Nullable String reason,
                       final @NotNull Map<String, String> extra) {
-        this(status, rtmId, reason, extra, null, false, null);
+        this(status, rtmId, reason, extra, null, false);
     }
 
     /** A refusal with a reason that names the rule, the limit and the value. */

@@ -40,27 +40,9 @@ public final class Connection {
     public record Delivery(@NotNull String rtmId, @NotNull TopicFamily family) {
     }
 
-    /**
-     * What the PUBACK for one inbound publish must carry.
-     *
-     * @param unrouted for a relayed peer message: what to say, and whom to tell, if HiveMQ's PUBACK says no subscriber
-     *                 matched; null otherwise
-     */
+    /** What the PUBACK for one inbound publish must carry. */
     public record AckStamp(@NotNull String status, @Nullable String rtmId, @Nullable String reason,
-                           @Nullable Map<String, String> extra, @Nullable Unrouted unrouted) {
-
-        /** A stamp of anything but a relayed peer message. */
-        public AckStamp(final @NotNull String status, final @Nullable String rtmId, final @Nullable String reason,
-                        final @Nullable Map<String, String> extra) {
-            this(status, rtmId, reason, extra, null);
-        }
-    }
-
-    /**
-     * The PUBACK of a relayed peer message that HiveMQ could not route: {@code status} and {@code reason} replace the
-     * stamp's, and {@code action} (which only enqueues) tells the mailbox.
-     */
-    public record Unrouted(@NotNull String status, @Nullable String reason, @NotNull Runnable action) {
+                           @Nullable Map<String, String> extra) {
     }
 
     private final String uid;

@@ -252,35 +252,4 @@ class MailboxesOrderTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> mailboxes.count("bob", Box.INBOX).get() == 0);
         assertThat(receipts).isEmpty();
     }
-
-    private Mailboxes.Outcome sendRoutable(final String text) throws Exception {
-        final RtmMessage m = new RtmMessage("rtm/user/bob/inbox/alice", text.getBytes(StandardCharsets.UTF_8), 1, false,
-                List.of(), null, null, null, null, true);
-        return mailboxes.sendRoutable("bob", Box.INBOX, m, "id-" + text, "alice", true, 0, null)
-                .get(10, TimeUnit.SECONDS);
-    }
-
-    /**
-     * A message the sender's publish can carry (HiveMQ routes it) is answered routed when it can go at once, and the
-     * mailbox hands nothing itself; it counts in the window all the same. If HiveMQ then finds no subscription for it,
-     * it waits again and is handed, in order, when there is room.
-     */
-    @Test
-    void aRoutableMessage_isRoutedWhenItCanGoAtOnce_andWaitsAgainIfHiveMqFindsNoSubscription() throws Exception {
-        mailboxes = mailboxes(2);
-        final Connection c = connect(false);
-        mailboxes.granted(c, INBOX, 1);
-        assertThat(sendRoutable("m1")).isEqualTo(Mailboxes.Outcome.ROUTED);
-        assertThat(sendRoutable("m2")).isEqualTo(Mailboxes.Outcome.ROUTED);
-        assertThat(sendRoutable("m3")).as("the window is full: m3 waits").isEqualTo(Mailboxes.Outcome.CACHED);
-        assertThat(handed).as("HiveMQ routes them; the mailbox hands nothing").isEmpty();
-
-        mailboxes.unrouted("bob", "id-m1");
-        await().atMost(Duration.ofSeconds(10)).until(() -> handed.size() == 1);
-        assertThat(handed).containsExactly("m1 (offline)");
-        mailboxes.acknowledged(c, "id-m2", true);
-        await().atMost(Duration.ofSeconds(10)).until(() -> handed.size() == 2);
-        assertThat(handed).containsExactly("m1 (offline)", "m3 (offline)");
-        assertThat(sendRoutable("m4")).as("m1 and m3 in flight").isEqualTo(Mailboxes.Outcome.CACHED);
-    }
 }
