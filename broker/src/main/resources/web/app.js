@@ -1,263 +1,278 @@
-/* The OpenRTM web client: a person signs in with a token and uses peer messages, presence and a channel. */
-(function () {
-    'use strict';
+/*
+ * The OpenRTM web client: a person signs in with a token and uses peer messages, presence and a channel. Built on the
+ * TypeScript SDK's browser bundle (openrtm.min.js, a copy of sdk-js/dist kept equal by sdk-js's tests).
+ */
+import { RtmClient } from './openrtm.min.js';
 
-    var client = null;
-    var me = null;
-    var channel = null;
-    var sent = {};
-    var counter = 0;
+let client = null;
+let me = null;
+let channel = null;
 
-    function $(id) {
-        return document.getElementById(id);
+const $ = (id) => document.getElementById(id);
+const time = (ms) => new Date(Number(ms) || Date.now()).toLocaleTimeString();
+
+/** The one place that says how the connection is: header text, its colour (data-state) and the visible panels. */
+function showConnection(state, detail) {
+  const status = $('status');
+  const words = {
+    CONNECTING: 'connecting\u2026',
+    CONNECTED: 'signed in as ' + me,
+    RECONNECTING: 'reconnecting\u2026' + (detail ? ' (' + detail + ')' : ''),
+    DISCONNECTED: 'signed out' + (detail ? ': ' + detail : ''),
+    ABORTED: 'signed out: ' + (detail || 'the session ended'),
+  };
+  status.textContent = words[state];
+  status.setAttribute('data-state', state.toLowerCase());
+  const signedIn = state === 'CONNECTED' || state === 'RECONNECTING';
+  $('login-panel').classList.toggle('hidden', signedIn);
+  $('login').disabled = state === 'CONNECTING';
+  $('app').classList.toggle('hidden', !signedIn);
+  $('me').textContent = signedIn ? me : '';
+  $('logout').classList.toggle('hidden', !signedIn);
+}
+
+function addLog(list, line, meta, attrs) {
+  const li = document.createElement('li');
+  const main = document.createElement('span');
+  main.className = 'text';
+  main.textContent = line;
+  const m = document.createElement('span');
+  m.className = 'meta';
+  m.textContent = meta || '';
+  li.append(main, m);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    li.setAttribute(k, v);
+  }
+  list.appendChild(li);
+  list.scrollTop = list.scrollHeight;
+  return li;
+}
+
+function meta(li, text) {
+  li.querySelector('.meta').textContent = text;
+}
+
+function contact(uid) {
+  let li = $('contacts').querySelector('li[data-uid="' + CSS.escape(uid) + '"]');
+  if (!li) {
+    li = document.createElement('li');
+    li.setAttribute('data-uid', uid);
+    const dot = document.createElement('span');
+    dot.className = 'dot';
+    const name = document.createElement('span');
+    name.className = 'name';
+    li.append(dot, name);
+    $('contacts').appendChild(li);
+    presence(uid, 'offline');
+  }
+  return li;
+}
+
+function presence(uid, state) {
+  const li = contact(uid);
+  li.setAttribute('data-state', state);
+  li.querySelector('.name').textContent = uid + ' (' + state + ')';
+}
+
+function member(uid, present) {
+  const li = $('members').querySelector('li[data-uid="' + CSS.escape(uid) + '"]');
+  if (li && !present) {
+    li.remove();
+  } else if (!li && present) {
+    const item = document.createElement('li');
+    item.setAttribute('data-uid', uid);
+    item.textContent = uid;
+    $('members').appendChild(item);
+  }
+}
+
+function listen(c) {
+  c.on('connectionStateChanged', (change) => {
+    if (c === client) {
+      showConnection(change.state, change.state === 'CONNECTED' ? '' : change.reasonString || reasonWords(change.reason));
     }
-
-    function text(el, value) {
-        el.textContent = value;
+  });
+  c.on('peerMessage', (m) => {
+    addLog($('peer-log'), m.from + ': ' + (m.text ?? '(' + m.payload.length + ' bytes)'),
+      time(m.serverTime) + (m.offline ? ' (sent while you were offline)' : ''),
+      { 'data-from': m.from, 'data-id': m.messageId });
+  });
+  c.on('presence', (e) => presence(e.uid, e.state.toLowerCase()));
+  c.on('memberJoined', (e) => e.channel === channel && member(e.uid, true));
+  c.on('memberLeft', (e) => e.channel === channel && member(e.uid, false));
+  c.on('channelCount', (e) => {
+    if (e.channel === channel) {
+      $('count').textContent = String(e.count);
     }
-
-    function setStatus(s) {
-        text($('status'), s);
+  });
+  c.on('channelMessage', (m) => {
+    if (m.channel === channel) {
+      addLog($('channel-log'), m.from + ': ' + (m.text ?? '(' + m.payload.length + ' bytes)'), time(m.serverTime),
+        { 'data-from': m.from, 'data-id': m.messageId });
     }
+  });
+}
 
-    function time(ms) {
-        var d = new Date(Number(ms) || Date.now());
-        return d.toLocaleTimeString();
+function reasonWords(reason) {
+  return {
+    LOGIN: '', LOGIN_SUCCESS: '', LOGOUT: '', LOGIN_FAILURE: 'sign-in refused', INTERRUPTED: 'connection lost',
+    RECONNECTED: '', TOKEN_EXPIRED: 'the token expired', REMOTE_LOGIN: 'signed in elsewhere', BANNED: 'banned',
+    KICKED: 'removed by the server',
+  }[reason] || '';
+}
+
+async function login() {
+  const uid = $('uid').value.trim();
+  const token = $('token').value.trim();
+  const url = $('ws-url').value.trim();
+  $('login-error').textContent = '';
+  me = uid;
+  let c;
+  try {
+    c = new RtmClient({ url, uid, token });
+  } catch (e) {
+    $('login-error').textContent = 'cannot sign in: ' + e.message;
+    return;
+  }
+  client = c;
+  listen(c);
+  try {
+    await c.login();
+  } catch (e) {
+    if (c === client) {
+      client = null;
+      showConnection('DISCONNECTED', '');
+      $('login-error').textContent = 'sign-in refused: ' + e.message;
     }
+  }
+}
 
-    function addLog(list, line, meta, attrs) {
-        var li = document.createElement('li');
-        var main = document.createElement('span');
-        main.className = 'text';
-        text(main, line);
-        li.appendChild(main);
-        var m = document.createElement('span');
-        m.className = 'meta';
-        text(m, meta || '');
-        li.appendChild(m);
-        for (var k in attrs || {}) {
-            if (Object.prototype.hasOwnProperty.call(attrs, k)) {
-                li.setAttribute(k, attrs[k]);
-            }
-        }
-        list.appendChild(li);
-        return li;
-    }
+async function sendPeer() {
+  const to = $('to').value.trim();
+  const body = $('peer-text').value;
+  if (!client || !to || !body) {
+    return;
+  }
+  $('peer-text').value = '';
+  const at = time(Date.now());
+  const li = addLog($('peer-log'), 'me \u2192 ' + to + ': ' + body, at + ' \u00b7 sending',
+    { 'data-to': to, 'data-status': 'sending', class: 'mine' });
+  try {
+    const r = await client.peer.send(to, body, { receipt: true });
+    li.setAttribute('data-status', r.status.toLowerCase());
+    li.setAttribute('data-id', r.messageId);
+    meta(li, at + ' \u00b7 ' + r.status.toLowerCase());
+    const receipt = await r.receipt;
+    li.setAttribute('data-status', 'received');
+    meta(li, at + ' \u00b7 received by ' + receipt.to);
+  } catch (e) {
+    li.setAttribute('data-status', 'error');
+    meta(li, at + ' \u00b7 not sent: ' + e.message);
+  }
+}
 
-    function contact(uid) {
-        var list = $('contacts');
-        var items = list.getElementsByTagName('li');
-        for (var i = 0; i < items.length; i++) {
-            if (items[i].getAttribute('data-uid') === uid) {
-                return items[i];
-            }
-        }
-        var li = document.createElement('li');
-        li.setAttribute('data-uid', uid);
-        li.setAttribute('data-state', 'offline');
-        var dot = document.createElement('span');
-        dot.className = 'dot';
-        li.appendChild(dot);
-        var name = document.createElement('span');
-        text(name, uid + ' (offline)');
-        name.className = 'name';
-        li.appendChild(name);
-        list.appendChild(li);
-        return li;
-    }
+async function watch() {
+  const uid = $('watch-uid').value.trim();
+  if (!client || !uid) {
+    return;
+  }
+  $('watch-uid').value = '';
+  contact(uid);
+  try {
+    await client.presence.subscribe([uid]);
+  } catch (e) {
+    contact(uid).querySelector('.name').textContent = uid + ' (cannot watch: ' + e.message + ')';
+  }
+}
 
-    function member(uid, present) {
-        var list = $('members');
-        var items = list.getElementsByTagName('li');
-        for (var i = 0; i < items.length; i++) {
-            if (items[i].getAttribute('data-uid') === uid) {
-                if (!present) {
-                    list.removeChild(items[i]);
-                }
-                return;
-            }
-        }
-        if (present) {
-            var li = document.createElement('li');
-            li.setAttribute('data-uid', uid);
-            text(li, uid);
-            list.appendChild(li);
-        }
-    }
+async function join() {
+  const cid = $('cid').value.trim();
+  if (!client || !cid || cid === channel) {
+    return;
+  }
+  await leave();
+  channel = cid;
+  $('channel-name').textContent = cid;
+  try {
+    await client.channels.join(cid);
+  } catch (e) {
+    channel = null;
+    $('channel-name').textContent = '';
+    addLog($('channel-log'), 'could not join ' + cid, e.message);
+  }
+}
 
-    function onMessage(topic, body, props) {
-        var parts = topic.split('/');
-        if (parts[1] === 'user' && parts[3] === 'inbox') {
-            addLog($('peer-log'), parts[4] + ': ' + body, time(props.user('rtm-ts'))
-                + (props.user('rtm-offline') === 'true' ? ' (sent while you were offline)' : ''),
-                {'data-from': parts[4], 'data-id': props.user('rtm-id') || ''});
-        } else if (parts[1] === 'user' && parts[3] === 'presence') {
-            var li = contact(parts[2]);
-            var state = 'offline';
-            try {
-                state = JSON.parse(body).state;
-            } catch (e) {
-                state = 'offline';
-            }
-            li.setAttribute('data-state', state);
-            text(li.getElementsByTagName('span')[1], parts[2] + ' (' + state + ')');
-        } else if (parts[1] === 'user' && parts[3] === 'event') {
-            var event;
-            try {
-                event = JSON.parse(body);
-            } catch (e) {
-                return;
-            }
-            if (event.type === 'receipt' && sent[event.id]) {
-                sent[event.id].setAttribute('data-status', 'received');
-                text(sent[event.id].getElementsByTagName('span')[1], 'received by ' + event.to);
-            }
-        } else if (parts[1] === 'channel' && parts[3] === 'msg') {
-            addLog($('channel-log'), parts[4] + ': ' + body, time(props.user('rtm-ts')), {'data-from': parts[4]});
-        } else if (parts[1] === 'channel' && parts[3] === 'member') {
-            member(parts[4], body.length > 0);
-        } else if (parts[1] === 'channel' && parts[3] === 'count') {
-            text($('count'), body);
-        }
-    }
+async function leave() {
+  const cid = channel;
+  if (!cid) {
+    return;
+  }
+  channel = null;
+  $('members').replaceChildren();
+  $('count').textContent = '0';
+  $('channel-name').textContent = '';
+  try {
+    await client.channels.leave(cid);
+  } catch (e) {
+    addLog($('channel-log'), 'could not leave ' + cid, e.message);
+  }
+}
 
-    function login() {
-        var uid = $('uid').value.trim();
-        var token = $('token').value.trim();
-        var url = $('ws-url').value.trim();
-        text($('login-error'), '');
-        setStatus('connecting');
-        client = new RtmMqtt(url, uid, token, {keepAlive: 30});
-        client.onMessage = onMessage;
-        client.onClose = function (reason) {
-            setStatus('disconnected: ' + reason);
-        };
-        client.connect().then(function () {
-            me = uid;
-            setStatus('signed in as ' + uid);
-            $('login-panel').className = 'panel hidden';
-            $('app').className = '';
-            return client.subscribe('rtm/user/' + uid + '/event', 1).then(function () {
-                return client.subscribe('rtm/user/' + uid + '/inbox/+', 1);
-            });
-        }).then(null, function (e) {
-            setStatus('signed out');
-            text($('login-error'), 'sign-in refused: ' + (e.reason || e));
-        });
-    }
+async function sendChannel() {
+  const body = $('channel-text').value;
+  if (!client || !channel || !body) {
+    return;
+  }
+  $('channel-text').value = '';
+  const at = time(Date.now());
+  const li = addLog($('channel-log'), 'me: ' + body, at + ' \u00b7 sending', { 'data-from': me, class: 'mine' });
+  try {
+    const r = await client.channels.send(channel, body);
+    li.setAttribute('data-id', r.messageId);
+    meta(li, at + ' \u00b7 delivered to ' + r.recipients + (r.recipients === 1 ? ' member' : ' members'));
+  } catch (e) {
+    meta(li, at + ' \u00b7 not sent: ' + e.message);
+  }
+}
 
-    function sendPeer() {
-        var to = $('to').value.trim();
-        var body = $('peer-text').value;
-        if (!to || !body) {
-            return;
-        }
-        var li = addLog($('peer-log'), 'me \u2192 ' + to + ': ' + body, 'sending', {'data-to': to, 'data-status': 'sending'});
-        counter++;
-        client.publish('rtm/user/' + to + '/inbox/' + me, body, {qos: 1,
-            userProperties: [['rtm-cid', me + '-' + Date.now() + '-' + counter], ['rtm-receipt', 'true']]}).then(function (ack) {
-            var status = ack.status || (ack.reasonCode === 0 ? 'delivered' : 'error');
-            li.setAttribute('data-status', status);
-            text(li.getElementsByTagName('span')[1], status + (ack.reasonString ? ': ' + ack.reasonString : ''));
-            if (ack.id) {
-                sent[ack.id] = li;
-            }
-        });
-        $('peer-text').value = '';
-    }
+async function logout() {
+  const c = client;
+  client = null;
+  channel = null;
+  for (const id of ['contacts', 'members', 'peer-log', 'channel-log']) {
+    $(id).replaceChildren();
+  }
+  $('count').textContent = '0';
+  $('channel-name').textContent = '';
+  showConnection('DISCONNECTED', '');
+  if (c) {
+    await c.logout().catch(() => undefined);
+  }
+}
 
-    function watch() {
-        var uid = $('watch-uid').value.trim();
-        if (!uid) {
-            return;
-        }
-        contact(uid);
-        client.subscribe('rtm/user/' + uid + '/presence', 1);
-        $('watch-uid').value = '';
-    }
+function onClickOrEnter(button, fn, ...inputs) {
+  $(button).addEventListener('click', fn);
+  for (const input of inputs) {
+    $(input).addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        fn();
+      }
+    });
+  }
+}
 
-    function join() {
-        var cid = $('cid').value.trim();
-        if (!cid) {
-            return;
-        }
-        if (channel) {
-            leave();
-        }
-        channel = cid;
-        client.subscribe('rtm/channel/' + cid + '/member/+', 1).then(function () {
-            return client.subscribe('rtm/channel/' + cid + '/count', 1);
-        }).then(function () {
-            return client.subscribe('rtm/channel/' + cid + '/msg/+', 1, true);
-        }).then(function (ack) {
-            if (ack.reasonCodes[0] >= 0x80) {
-                addLog($('channel-log'), 'could not join ' + cid, ack.reasonString || '');
-            }
-        });
-    }
+onClickOrEnter('login', login, 'token');
+onClickOrEnter('peer-send', sendPeer, 'peer-text');
+onClickOrEnter('watch', watch, 'watch-uid');
+onClickOrEnter('join', join, 'cid');
+onClickOrEnter('leave', leave);
+onClickOrEnter('channel-send', sendChannel, 'channel-text');
+onClickOrEnter('logout', logout);
 
-    function leave() {
-        if (!channel) {
-            return;
-        }
-        client.unsubscribe('rtm/channel/' + channel + '/msg/+');
-        client.unsubscribe('rtm/channel/' + channel + '/member/+');
-        client.unsubscribe('rtm/channel/' + channel + '/count');
-        $('members').innerHTML = '';
-        text($('count'), '0');
-        channel = null;
-    }
-
-    function sendChannel() {
-        var body = $('channel-text').value;
-        if (!channel || !body) {
-            return;
-        }
-        var li = addLog($('channel-log'), 'me: ' + body, 'sending', {'data-from': me});
-        client.publish('rtm/channel/' + channel + '/msg/' + me, body, {qos: 1}).then(function (ack) {
-            text(li.getElementsByTagName('span')[1], (ack.status || 'error')
-                + (ack.props && ack.props.user('rtm-recipients') !== null
-                    ? ' to ' + ack.props.user('rtm-recipients') : '')
-                + (ack.reasonString ? ': ' + ack.reasonString : ''));
-        });
-        $('channel-text').value = '';
-    }
-
-    function logout() {
-        if (client) {
-            client.disconnect();
-        }
-        client = null;
-        me = null;
-        channel = null;
-        setStatus('signed out');
-        $('app').className = 'hidden';
-        $('login-panel').className = 'panel';
-    }
-
-    function bind(id, fn) {
-        $(id).addEventListener('click', fn);
-    }
-
-    bind('login', login);
-    bind('peer-send', sendPeer);
-    bind('watch', watch);
-    bind('join', join);
-    bind('leave', leave);
-    bind('channel-send', sendChannel);
-    bind('logout', logout);
-
-    var xhr = new XMLHttpRequest();
-    xhr.onload = function () {
-        try {
-            var c = JSON.parse(xhr.responseText);
-            if (!$('ws-url').value && c.wsPort > 0) {
-                $('ws-url').value = 'ws://' + location.hostname + ':' + c.wsPort + c.wsPath;
-            }
-        } catch (e) {
-            text($('login-error'), 'cannot read /config.json');
-        }
-    };
-    xhr.open('GET', '/config.json');
-    xhr.send();
-}());
+fetch('/config.json').then((r) => r.json()).then((c) => {
+  if (!$('ws-url').value && c.wsPort > 0) {
+    $('ws-url').value = 'ws://' + location.hostname + ':' + c.wsPort + c.wsPath;
+  }
+}).catch(() => {
+  $('login-error').textContent = 'cannot read /config.json';
+});

@@ -321,7 +321,8 @@ class RestApiIT {
 
     @Test
     void pagesAndDocuments_areServed() throws Exception {
-        for (final String page : List.of("/", "/console", "/assets/rtm-mqtt.js", "/assets/app.js", "/openapi.json",
+        for (final String page : List.of("/", "/console", "/assets/openrtm.min.js", "/assets/app.js",
+                "/assets/uPlot.iife.min.js", "/assets/uPlot.min.css", "/openapi.json",
                 "/config.json")) {
             assertThat(rest.get(page, null).status()).as(page).isEqualTo(200);
         }

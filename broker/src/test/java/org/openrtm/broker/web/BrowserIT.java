@@ -1,11 +1,13 @@
 package org.openrtm.broker.web;
 
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import org.htmlunit.BrowserVersion;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -13,11 +15,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.htmlunit.HtmlUnitDriver;
 import org.openrtm.broker.testing.EmbeddedBroker;
 import org.openrtm.protocol.Role;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
@@ -31,18 +30,18 @@ import java.util.concurrent.Callable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.openrtm.broker.testing.Clients.connect;
 import static org.openrtm.broker.testing.Clients.publish;
 
 /**
- * The web client and the console in a real browser: headless Chromium driven by Selenium when Chromium and
- * chromedriver are installed (CI installs them), otherwise Selenium's HtmlUnit driver runs the same pages and the same
- * assertions (its JavaScript engine is not Chromium's, so CI is where the Chromium run counts). Screenshots of the
- * Chromium run go to target/screenshots.
+ * The web client and the console in a real browser: headless Chromium driven by Selenium. The pages load the
+ * TypeScript SDK's bundle (an ES module) and uPlot, which HtmlUnit's JavaScript engine does not run, so without
+ * Chromium and chromedriver (CI installs them; {@code RTM_CHROMIUM}, {@code RTM_CHROMEDRIVER} name other paths) these
+ * tests are skipped. Screenshots go to target/screenshots (copied to docs/screenshots for the documentation).
  */
 class BrowserIT {
 
-    private static final Logger log = LoggerFactory.getLogger(BrowserIT.class);
     private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("RTM_CHROMIUM", "/usr/bin/chromium"));
     private static final Path CHROMEDRIVER = Path.of(System.getenv().getOrDefault("RTM_CHROMEDRIVER", "/usr/bin/chromedriver"));
     private static final Path SHOTS = Path.of("target", "screenshots");
@@ -61,22 +60,20 @@ class BrowserIT {
         return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
     }
 
+    @BeforeEach
+    void needsChromium() {
+        assumeTrue(chromium(), "Chromium or chromedriver not found at " + CHROMIUM + " / " + CHROMEDRIVER);
+    }
+
     private WebDriver browser() throws IOException {
-        final WebDriver d;
-        if (chromium()) {
-            final ChromeOptions o = new ChromeOptions();
-            o.setBinary(CHROMIUM.toFile());
-            o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--window-size=1280,900",
-                    "--user-data-dir=" + Files.createTempDirectory("rtm-chromium").toAbsolutePath());
-            d = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                    .usingAnyFreePort().build(), o);
-        } else {
-            log.warn("Chromium or chromedriver not found at {} / {}: running the pages in HtmlUnit instead", CHROMIUM,
-                    CHROMEDRIVER);
-            d = new HtmlUnitDriver(BrowserVersion.BEST_SUPPORTED, true);
-        }
+        final ChromeOptions o = new ChromeOptions();
+        o.setBinary(CHROMIUM.toFile());
+        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--window-size=1280,900", "--lang=en-GB",
+                "--user-data-dir=" + Files.createTempDirectory("rtm-chromium").toAbsolutePath());
+        final WebDriver d = new ChromeDriver(new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build(), o);
         d.manage().timeouts().implicitlyWait(Duration.ZERO);
         browsers.add(d);
         return d;
@@ -115,11 +112,13 @@ class BrowserIT {
     }
 
     private static void screenshot(final WebDriver d, final String name) throws IOException {
-        if (d instanceof TakesScreenshot && chromium()) {
-            Files.createDirectories(SHOTS);
-            final File f = ((TakesScreenshot) d).getScreenshotAs(OutputType.FILE);
-            Files.copy(f.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-        }
+        // the whole page: as tall as its content
+        final long height = (Long) ((JavascriptExecutor) d).executeScript(
+                "return document.documentElement.scrollHeight;");
+        d.manage().window().setSize(new Dimension(1280, (int) Math.max(600, Math.min(2000, height + 140))));
+        Files.createDirectories(SHOTS);
+        final File f = ((TakesScreenshot) d).getScreenshotAs(OutputType.FILE);
+        Files.copy(f.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }
 
     @Test
@@ -144,6 +143,13 @@ class BrowserIT {
                 .anyMatch(li -> "alice".equals(li.getAttribute("data-from")) && li.getText().contains("hello bob")));
         waitFor("alice sees the receipt", () -> items(alice, "peer-log").stream()
                 .anyMatch(li -> "received".equals(li.getAttribute("data-status"))));
+        final WebElement mine = items(alice, "peer-log").get(0);
+        assertThat(mine.getText()).as("one's own message with its time and receipt")
+                .matches("(?s)me \u2192 bob: hello bob\\s*\\d{1,2}:\\d{2}:\\d{2}.* \u00b7 received by bob");
+        assertThat(byId(alice, "status").getAttribute("data-state")).isEqualTo("connected");
+        assertThat(alice.findElements(By.cssSelector("header #logout"))).as("sign-out in the header").hasSize(1);
+        assertThat(alice.findElements(By.cssSelector("#app > section"))).as("three panels, no sign-out column")
+                .hasSize(3);
 
         for (final WebDriver d : List.of(alice, bob)) {
             type(d, "cid", "lobby");
@@ -155,6 +161,9 @@ class BrowserIT {
         byId(bob, "channel-send").click();
         waitFor("alice sees bob's channel message", () -> items(alice, "channel-log").stream()
                 .anyMatch(li -> li.getText().contains("bob: hi lobby")));
+        waitFor("bob sees his own message delivered, with its time", () -> items(bob, "channel-log").stream()
+                .anyMatch(li -> li.getText()
+                        .matches("(?s)me: hi lobby\\s*\\d{1,2}:\\d{2}:\\d{2}.* \u00b7 delivered to 1 member")));
 
         // a message from a device outside the browser shows up too
         final Mqtt5BlockingClient device = connect(broker, "thermostat");
@@ -168,6 +177,8 @@ class BrowserIT {
         byId(bob, "logout").click();
         waitFor("alice sees bob offline", () -> "offline".equals(alice.findElement(bobContact).getAttribute("data-state")));
         waitFor("bob left the lobby", () -> items(alice, "members").size() == 1);
+        assertThat(byId(bob, "status").getText()).isEqualTo("signed out");
+        assertThat(byId(bob, "login-panel").isDisplayed()).isTrue();
     }
 
     @Test
@@ -200,6 +211,22 @@ class BrowserIT {
             publish(a, "rtm/user/console-b/inbox/console-a", "tick " + i);
         }
         waitFor("message rate shown", () -> Integer.parseInt(byId(d, "rate").getText()) > 0);
+        for (final String chart : List.of("chart-messages", "chart-users", "chart-cache")) {
+            assertThat(d.findElements(By.cssSelector("#" + chart + " .uplot canvas"))).as(chart + " drawn by uPlot")
+                    .isNotEmpty();
+        }
+        assertThat(byId(d, "chart-messages").findElement(By.className("u-legend")).getText())
+                .contains("peer (msg/s)").contains("channel (msg/s)").contains("rpc (msg/s)");
+        assertThat(byId(d, "chart-users").findElement(By.className("u-legend")).getText())
+                .contains("online users (users)").contains("channels (channels)");
+        assertThat(byId(d, "chart-cache").findElement(By.className("u-legend")).getText())
+                .contains("offline cache (messages)").contains("refusals (per s)");
+        // the peer series has the rate the figure shows: a point above 0 after the 20 messages
+        waitFor("the peer series shows the messages", () -> (Boolean) ((JavascriptExecutor) d).executeScript(
+                "return window.rtmConsole.data.messages[1].some(function (v) { return v > 0; });"));
+        waitFor("the users chart's legend shows the figure's number of online users", () -> byId(d, "chart-users")
+                .findElement(By.className("u-legend")).getText()
+                .matches("(?s).*online users \\(users\\):?\\s*" + byId(d, "connected").getText() + "\\b.*"));
         screenshot(d, "console");
         a.disconnect();
         b.disconnect();
