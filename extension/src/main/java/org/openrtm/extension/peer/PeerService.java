@@ -110,8 +110,9 @@ public final class PeerService implements Mailboxes.AckListener {
         // the mailbox names the sender only of a message whose sender asked for a receipt (rtm-receipt: true)
         final String receiptTo = flags.receipt() ? sender.uid() : "";
         // HiveMQ routes the publish itself when the recipient can take it at once, if the PUBACK can tell the sender
-        // should the recipient unsubscribe in between (MQTT 5, QoS 1)
-        final boolean routable = p.qos() == 1 && sender.isMqtt5();
+        // should the recipient unsubscribe in between (MQTT 5, QoS 1). A REST send has no publish HiveMQ could route:
+        // the mailbox hands it over itself.
+        final boolean routable = p.qos() == 1 && sender.isMqtt5() && sender.via() != Connection.Via.API;
         (routable ? mailboxes.sendRoutable(recipient, Box.INBOX, message, rtmId, receiptTo, cacheable, expiresAt, extra)
                 : mailboxes.send(recipient, Box.INBOX, message, rtmId, receiptTo, cacheable, expiresAt, extra))
                 .whenComplete((outcome, error) -> {
