@@ -235,7 +235,7 @@ public final class RtmRuntime implements AutoCloseable {
                 peer::sendEvent, monitors);
         sessions.addListener(calls);
 
-        final RpcService rpc = new RpcService(outbound);
+        final RpcService rpc = new RpcService(outbound, metrics);
         rpc.register(Rpc.SERVER_INFO, new ServerInfo(version, config, clock));
         rpc.register(Rpc.PRESENCE_QUERY, presence.queryHandler());
         rpc.register(Rpc.CHANNEL_MEMBERS, channels.membersHandler());
@@ -287,14 +287,21 @@ public final class RtmRuntime implements AutoCloseable {
         Services.eventRegistry().setClientLifecycleEventListener(in -> lifecycle);
         Services.initializerRegistry().setClientInitializer(initializer);
 
-        metrics.gauge("users.connected", sessions::connectedCount);
-        metrics.gauge("users.active", presence::activeUsers);
-        metrics.gauge("channels.active", channels::activeChannels);
-        metrics.gauge("offline.stored", mailboxes::storedMessages);
-        metrics.gauge("dedup.remembered", dedup::size);
-        metrics.gauge("flood.banned", flood::bannedCount);
-        metrics.gauge("flood.disconnects", flood::disconnects);
-        metrics.gauge("subscriptions.repaired", repair::repaired);
+        metrics.gauge("users.connected", "openrtm_users_connected",
+                "Users with a live connection (MQTT, or CoAP through the gateway)", sessions::connectedCount);
+        metrics.gauge("users.active", "openrtm_users_online", "Users online or unreachable (presence)",
+                presence::activeUsers);
+        metrics.gauge("channels.active", "openrtm_channels_active", "Channels with members", channels::activeChannels);
+        metrics.gauge("offline.stored", "openrtm_messages_cached",
+                "Messages kept in offline caches and event mailboxes", mailboxes::storedMessages);
+        metrics.gauge("dedup.remembered", "openrtm_dedup_remembered", "(sender, rtm-cid) pairs remembered",
+                dedup::size);
+        metrics.gauge("flood.banned", "openrtm_flood_banned", "Users banned for flooding right now",
+                flood::bannedCount);
+        metrics.counter("flood.disconnects", "openrtm_flood_disconnects_total", "Connections closed for flooding",
+                flood::disconnects);
+        metrics.counter("subscriptions.repaired", "openrtm_subscriptions_repaired_total",
+                "Granted subscriptions the broker had not added, added again", repair::repaired);
         presence.start();
         channels.start();
         attributes.start();

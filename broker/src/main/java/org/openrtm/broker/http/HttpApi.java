@@ -3,9 +3,9 @@ package org.openrtm.broker.http;
 import com.codahale.metrics.MetricRegistry;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import io.prometheus.client.CollectorRegistry;
-import io.prometheus.client.dropwizard.DropwizardExports;
-import io.prometheus.client.exporter.common.TextFormat;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.Content;
@@ -26,17 +26,20 @@ import org.openrtm.extension.RtmRuntime;
 import org.openrtm.extension.auth.TokenCheck;
 import org.openrtm.extension.config.Setting;
 import org.openrtm.extension.config.Settings;
+import org.openrtm.extension.metrics.RtmMetrics;
 import org.openrtm.extension.rpc.RpcException;
 import org.openrtm.protocol.Role;
 import org.openrtm.protocol.Rpc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -367,15 +370,24 @@ public final class HttpApi implements AutoCloseable {
         if (rt != null && !rt.config().get(Settings.HTTP_METRICS_PUBLIC)) {
             authenticate(ex, rt, Route.Access.SERVICE);
         }
-        final CollectorRegistry registry = new CollectorRegistry();
-        registry.register(new DropwizardExports(metricRegistry));
-        final StringWriter w = new StringWriter();
-        try {
-            TextFormat.write004(w, registry.metricFamilySamples());
-        } catch (final IOException e) {
-            throw new IllegalStateException("writing to a StringWriter failed", e);
+        final List<MetricSnapshot> all = new ArrayList<>();
+        final Set<String> names = new HashSet<>();
+        if (rt != null) {
+            for (final MetricSnapshot s : rt.metrics().registry().scrape()) {
+                all.add(s);
+                names.add(s.getMetadata().getPrometheusName());
+            }
         }
-        ex.send(200, TextFormat.CONTENT_TYPE_004, w.toString().getBytes(StandardCharsets.UTF_8));
+        // HiveMQ's own metrics; OpenRTM's Dropwizard mirror (org.openrtm.*) is left out: the native set above has it
+        all.addAll(HiveMqMetrics.snapshots(metricRegistry, RtmMetrics.PREFIX, names));
+        final ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+        final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+        try {
+            writer.write(out, new MetricSnapshots(all));
+        } catch (final IOException e) {
+            throw new IllegalStateException("writing to a byte array failed", e);
+        }
+        ex.send(200, writer.getContentType(), out.toByteArray());
     }
 
     private void resource(final Exchange ex, final String name) {

@@ -9,13 +9,16 @@ import org.openrtm.extension.RtmRuntime;
 import org.openrtm.extension.config.Setting;
 import org.openrtm.extension.config.Settings;
 import org.openrtm.extension.delivery.RtmMessage;
+import org.openrtm.extension.metrics.RtmMetrics;
 import org.openrtm.extension.routing.InboundPublish;
 import org.openrtm.extension.routing.SendResult;
 import org.openrtm.protocol.Ids;
 import org.openrtm.protocol.Props;
 import org.openrtm.protocol.Role;
 import org.openrtm.protocol.Rpc;
+import org.openrtm.protocol.RtmStatus;
 import org.openrtm.protocol.RtmTopics;
+import org.openrtm.protocol.TopicFamily;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -46,10 +49,11 @@ final class RestRoutes {
     static @NotNull List<Route> all(final @NotNull Supplier<RtmRuntime> runtime) {
         final List<Route> r = new ArrayList<>();
         r.add(new Route("POST", "/api/v1/users/{uid}/messages", Route.Access.SERVICE, 200,
-                req -> sendPeer(runtime.get(), req)));
+                req -> counted(runtime.get(), TopicFamily.INBOX, req, RestRoutes::sendPeer)));
         r.add(new Route("POST", "/api/v1/channels/{cid}/messages", Route.Access.SERVICE, 200,
-                req -> sendChannel(runtime.get(), req)));
-        r.add(new Route("POST", "/api/v1/broadcast", Route.Access.SERVICE, 200, req -> broadcast(runtime.get(), req)));
+                req -> counted(runtime.get(), TopicFamily.CHANNEL_MSG, req, RestRoutes::sendChannel)));
+        r.add(new Route("POST", "/api/v1/broadcast", Route.Access.SERVICE, 200,
+                req -> counted(runtime.get(), TopicFamily.BROADCAST, req, RestRoutes::broadcast)));
         r.add(new Route("GET", "/api/v1/presence", Route.Access.SERVICE, 200, req -> {
             final JsonObject p = new JsonObject();
             p.add("uids", list(req.query("uids"), "uids"));
@@ -152,13 +156,44 @@ final class RestRoutes {
 
     // ------------------------------------------------------------------------------------------------------ sending
 
-    private static CompletableFuture<JsonElement> sendPeer(final RtmRuntime rt, final ApiRequest req) {
+    /** A send route: answers the request, counting the service's decision with {@link #decided}. */
+    @FunctionalInterface
+    private interface Send {
+        CompletableFuture<JsonElement> send(RtmRuntime rt, ApiRequest req, Counted counted);
+    }
+
+    /** Counts one decision of the message service, whatever it is. */
+    @FunctionalInterface
+    private interface Counted {
+        CompletableFuture<SendResult> decided(CompletableFuture<SendResult> sent);
+    }
+
+    /**
+     * Runs a send route and counts its outcome in the metrics as the MQTT path does (transport {@code rest}): the
+     * service's decision, or the refusal of a request that never reached the service (bad body, too large).
+     */
+    private static CompletableFuture<JsonElement> counted(final RtmRuntime rt, final TopicFamily family,
+                                                          final ApiRequest req, final Send route) {
+        final long started = System.nanoTime();
+        try {
+            return route.send(rt, req, sent -> sent.whenComplete((result, error) -> rt.metrics().decided(family,
+                    result != null ? result.status() : RtmStatus.INTERNAL, RtmMetrics.REST, started)));
+        } catch (final ApiException e) {
+            final RtmStatus status = RtmStatus.fromCode(e.code());
+            rt.metrics().decided(family, status == null || status.isSuccess() ? RtmStatus.INVALID : status,
+                    RtmMetrics.REST, started);
+            throw e;
+        }
+    }
+
+    private static CompletableFuture<JsonElement> sendPeer(final RtmRuntime rt, final ApiRequest req,
+                                                           final Counted counted) {
         final String to = uid(req.path("uid"));
         final JsonObject body = req.json(PEER_FIELDS);
         final String topic = RtmTopics.inbox(to, req.caller().uid());
         final InboundPublish p = publish(rt, topic, body);
         final boolean async = bool(body, "async", false);
-        final CompletableFuture<SendResult> sent = rt.peer().send(req.caller(), p);
+        final CompletableFuture<SendResult> sent = counted.decided(rt.peer().send(req.caller(), p));
         if (async) {
             final JsonObject accepted = new JsonObject();
             accepted.addProperty("accepted", true);
@@ -171,7 +206,8 @@ final class RestRoutes {
         });
     }
 
-    private static CompletableFuture<JsonElement> sendChannel(final RtmRuntime rt, final ApiRequest req) {
+    private static CompletableFuture<JsonElement> sendChannel(final RtmRuntime rt, final ApiRequest req,
+                                                              final Counted counted) {
         final String cid = req.path("cid");
         final String cidError = Ids.cidError(cid);
         if (cidError != null) {
@@ -179,12 +215,14 @@ final class RestRoutes {
         }
         final JsonObject body = req.json(CHANNEL_FIELDS);
         final InboundPublish p = publish(rt, RtmTopics.channelMsg(cid, req.caller().uid()), body);
-        return rt.channels().sendAsService(req.caller(), p).thenApply(RestRoutes::outcomeWithRecipients);
+        return counted.decided(rt.channels().sendAsService(req.caller(), p))
+                .thenApply(RestRoutes::outcomeWithRecipients);
     }
 
-    private static CompletableFuture<JsonElement> broadcast(final RtmRuntime rt, final ApiRequest req) {
+    private static CompletableFuture<JsonElement> broadcast(final RtmRuntime rt, final ApiRequest req,
+                                                            final Counted counted) {
         final InboundPublish p = publish(rt, RtmTopics.broadcast(req.caller().uid()), req.json(BROADCAST_FIELDS));
-        return rt.channels().broadcast(req.caller(), p).thenCompose(result -> {
+        return counted.decided(rt.channels().broadcast(req.caller(), p)).thenCompose(result -> {
             if (result.relay() == null || !result.status().isSuccess()) {
                 return CompletableFuture.completedFuture(outcomeWithRecipients(result));
             }

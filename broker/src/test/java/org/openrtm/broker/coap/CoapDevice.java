@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * A CoAP device for tests: a real Californium client with its own UDP (or DTLS) endpoint on 127.0.0.1, speaking to
  * the gateway at {@code host:port} (or through a relay). Small helpers for the gateway's session protocol.
  */
-final class CoapDevice implements AutoCloseable {
+public final class CoapDevice implements AutoCloseable {
 
     private final String base;
     private final CoapEndpoint endpoint;
@@ -52,7 +52,7 @@ final class CoapDevice implements AutoCloseable {
     }
 
     /** A plain CoAP device. */
-    static CoapDevice udp(final int port) throws IOException {
+    public static CoapDevice udp(final int port) throws IOException {
         return udp(port, "127.0.0.1");
     }
 
@@ -101,7 +101,7 @@ final class CoapDevice implements AutoCloseable {
         }
     }
 
-    CoapResponse login(final String uid, final String token, final String... query) {
+    public CoapResponse login(final String uid, final String token, final String... query) {
         final String[] q = new String[query.length + 1];
         q[0] = "u=" + uid;
         System.arraycopy(query, 0, q, 1, query.length);
@@ -135,7 +135,7 @@ final class CoapDevice implements AutoCloseable {
         return send(r, path, query);
     }
 
-    CoapResponse post(final String path, final String body, final String... query) {
+    public CoapResponse post(final String path, final String body, final String... query) {
         return post(path, body.getBytes(StandardCharsets.UTF_8), query);
     }
 

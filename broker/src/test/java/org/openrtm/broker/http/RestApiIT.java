@@ -314,7 +314,7 @@ class RestApiIT {
         assertThat(rest.get("/metrics", null).status()).isEqualTo(401);
         final Rest.Response metrics = rest.get("/metrics", service);
         assertThat(metrics.status()).isEqualTo(200);
-        assertThat(metrics.raw().body()).contains("org_openrtm_messages_peer_count").contains("org_openrtm_users_connected")
+        assertThat(metrics.raw().body()).contains("openrtm_messages_total{kind=\"peer\"").contains("openrtm_users_connected")
                 .contains("com_hivemq_networking_connections_current");
         c.disconnect();
     }

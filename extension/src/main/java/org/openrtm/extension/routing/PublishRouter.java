@@ -72,9 +72,10 @@ public final class PublishRouter implements PublishInboundInterceptor {
 
     @Override
     public void onInboundPublish(final @NotNull PublishInboundInput input, final @NotNull PublishInboundOutput output) {
+        final long started = System.nanoTime();
         final PublishPacket packet = input.getPublishPacket();
         try {
-            route(packet, output);
+            route(started, packet, output);
         } catch (final RuntimeException e) {
             log.error("Publish from {} to {} failed: {}", connection.uid(), packet.getTopic(), e.toString());
             log.debug("Publish failure", e);
@@ -82,10 +83,11 @@ public final class PublishRouter implements PublishInboundInterceptor {
         }
     }
 
-    private void route(final PublishPacket packet, final PublishInboundOutput output) {
+    private void route(final long started, final PublishPacket packet, final PublishInboundOutput output) {
         // first and before anything is parsed or copied: an over-rate publish costs a bucket check and its answer
         if (!connection.bucket().tryTake()) {
-            finish(output, packet, null, SendResult.refused(RtmStatus.RATE_LIMITED, "rate limit is " + rules.ratePerSecond()
+            finish(started, output, packet, null, SendResult.refused(RtmStatus.RATE_LIMITED, "rate limit is "
+                    + rules.ratePerSecond()
                     + " publishes per second with bursts of " + rules.rateBurst()
                     + " (limits.rate-per-second, limits.rate-burst); retry in " + connection.bucket().secondsUntilNext()
                     + " s"));
@@ -99,35 +101,35 @@ public final class PublishRouter implements PublishInboundInterceptor {
         switch (parsed.kind()) {
             case NOT_RTM:
                 if (!rules.policy().allowsNonRtm()) {
-                    finish(output, packet, parsed, SendResult.refused(RtmStatus.FORBIDDEN,
+                    finish(started, output, packet, parsed, SendResult.refused(RtmStatus.FORBIDDEN,
                             "topics outside rtm/ are closed on this server (access.non-rtm-topics=deny)"));
                 }
                 return;
             case UNKNOWN:
-                finish(output, packet, parsed, SendResult.refused(RtmStatus.FORBIDDEN, parsed.error()));
+                finish(started, output, packet, parsed, SendResult.refused(RtmStatus.FORBIDDEN, parsed.error()));
                 return;
             case INVALID:
-                finish(output, packet, parsed, SendResult.refused(RtmStatus.INVALID_TOPIC, parsed.error()));
+                finish(started, output, packet, parsed, SendResult.refused(RtmStatus.INVALID_TOPIC, parsed.error()));
                 return;
             default:
                 break;
         }
         final TopicFamily family = parsed.family();
         if (family.isExtensionOnly()) {
-            finish(output, packet, parsed, SendResult.refused(RtmStatus.FORBIDDEN,
+            finish(started, output, packet, parsed, SendResult.refused(RtmStatus.FORBIDDEN,
                     AccessPolicy.describe(family) + " topic " + Ids.show(topic) + " is written only by the server"));
             return;
         }
         final PublishHandler handler = rules.handlers().get(family);
         if (handler == null) {
-            finish(output, packet, parsed, SendResult.refused(RtmStatus.FORBIDDEN,
+            finish(started, output, packet, parsed, SendResult.refused(RtmStatus.FORBIDDEN,
                     AccessPolicy.describe(family) + " is not available on this server"));
             return;
         }
         final ByteBuffer payloadBuffer = packet.getPayload().orElse(ByteBuffer.allocate(0));
         final int size = payloadBuffer.remaining();
         if (size > rules.maxPayloadBytes()) {
-            finish(output, packet, parsed, SendResult.refused(RtmStatus.TOO_LARGE, "payload is " + size
+            finish(started, output, packet, parsed, SendResult.refused(RtmStatus.TOO_LARGE, "payload is " + size
                     + " bytes; the limit is " + rules.maxPayloadBytes() + " bytes (limits.max-payload-bytes)"));
             return;
         }
@@ -153,10 +155,10 @@ public final class PublishRouter implements PublishInboundInterceptor {
                 if (error != null) {
                     log.error("Handling a publish from {} to {} failed: {}", connection.uid(), topic, error.toString());
                     log.debug("Publish handler failure", error);
-                    finish(output, packet, parsed, SendResult.refused(RtmStatus.INTERNAL,
+                    finish(started, output, packet, parsed, SendResult.refused(RtmStatus.INTERNAL,
                             "the server failed to handle the publish"));
                 } else {
-                    finish(output, packet, parsed, result);
+                    finish(started, output, packet, parsed, result);
                 }
             } catch (final RuntimeException e) {
                 log.warn("Publish outcome for {} could not be applied: {}", connection.uid(), e.toString());
@@ -168,13 +170,11 @@ public final class PublishRouter implements PublishInboundInterceptor {
         });
     }
 
-    private void finish(final PublishInboundOutput output, final PublishPacket packet, final @Nullable ParsedTopic parsed,
+    private void finish(final long started, final PublishInboundOutput output, final PublishPacket packet,
+                        final @Nullable ParsedTopic parsed,
                         final SendResult result) {
-        if (parsed != null && parsed.isValid()) {
-            rules.metrics().publish(parsed.family(), result.status());
-        } else {
-            rules.metrics().refusal(result.status());
-        }
+        rules.metrics().decided(parsed != null && parsed.isValid() ? parsed.family() : null, result.status(),
+                RtmMetrics.transport(connection), started);
         if (packet.getQos() != Qos.AT_MOST_ONCE && connection.isMqtt5()) {
             connection.stampAck(packet.getPacketId(), new Connection.AckStamp(result.status().code(), result.rtmId(),
                     result.reason(), result.extra()));

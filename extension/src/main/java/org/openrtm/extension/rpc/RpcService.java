@@ -10,6 +10,7 @@ import org.openrtm.extension.delivery.Outbound;
 import org.openrtm.extension.delivery.RtmMessage;
 import org.openrtm.extension.routing.InboundPublish;
 import org.openrtm.extension.routing.SendResult;
+import org.openrtm.extension.metrics.RtmMetrics;
 import org.openrtm.extension.session.Connection;
 import org.openrtm.protocol.Ids;
 import org.openrtm.protocol.Rpc;
@@ -34,12 +35,15 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RpcService {
 
     private static final Logger log = LoggerFactory.getLogger(RpcService.class);
+    private static final String OK = "ok";
 
     private final Map<String, RpcHandler> handlers = new ConcurrentHashMap<>();
     private final Outbound outbound;
+    private final RtmMetrics metrics;
 
-    public RpcService(final @NotNull Outbound outbound) {
+    public RpcService(final @NotNull Outbound outbound, final @NotNull RtmMetrics metrics) {
         this.outbound = outbound;
+        this.metrics = metrics;
     }
 
     /** Adds a method. */
@@ -59,15 +63,29 @@ public final class RpcService {
      */
     public @NotNull CompletableFuture<JsonElement> call(final @NotNull String method, final @NotNull Connection caller,
                                                         final @NotNull JsonObject params) {
+        final long started = System.nanoTime();
         final RpcHandler handler = handlers.get(method);
+        CompletableFuture<JsonElement> result;
         if (handler == null) {
-            return CompletableFuture.failedFuture(new RpcException(Rpc.ERR_UNKNOWN_METHOD, "unknown method " + method));
+            result = CompletableFuture.failedFuture(new RpcException(Rpc.ERR_UNKNOWN_METHOD, "unknown method " + method));
+        } else {
+            try {
+                result = handler.handle(caller, params);
+            } catch (final RpcException e) {
+                result = CompletableFuture.failedFuture(e);
+            }
         }
-        try {
-            return handler.handle(caller, params);
-        } catch (final RpcException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return result.whenComplete((value, error) -> {
+            final Throwable cause = error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            final String outcome = cause == null ? OK : cause instanceof RpcException
+                    ? ((RpcException) cause).code() : Rpc.ERR_INTERNAL;
+            metrics.rpc(methodLabel(method), outcome, RtmMetrics.transport(caller), started);
+        });
+    }
+
+    private String methodLabel(final String method) {
+        return handlers.containsKey(method) ? method : RtmMetrics.UNKNOWN_KIND;
     }
 
     /**
@@ -77,6 +95,7 @@ public final class RpcService {
      * @param p      the publish to {@code rtm/rpc/{method}}
      */
     public @NotNull CompletableFuture<SendResult> handle(final @NotNull Connection caller, final @NotNull InboundPublish p) {
+        final long started = System.nanoTime();
         final String method = p.parsed().id();
         final String eventTopic = RtmTopics.event(caller.uid());
         if (p.responseTopic() != null && !p.responseTopic().equals(eventTopic)) {
@@ -104,13 +123,13 @@ public final class RpcService {
                 }
             }
         } catch (final JsonParseException | IllegalStateException e) {
-            return reply(caller, p, method, null, Rpc.ERR_INVALID, "request body is not valid JSON", null);
+            return reply(started, caller, p, method, null, Rpc.ERR_INVALID, "request body is not valid JSON", null);
         } catch (final RpcException e) {
-            return reply(caller, p, method, rid, e.code(), e.getMessage(), null);
+            return reply(started, caller, p, method, rid, e.code(), e.getMessage(), null);
         }
         final RpcHandler handler = handlers.get(method);
         if (handler == null) {
-            return reply(caller, p, method, rid, Rpc.ERR_UNKNOWN_METHOD,
+            return reply(started, caller, p, method, rid, Rpc.ERR_UNKNOWN_METHOD,
                     "unknown method " + Ids.show(method) + "; the methods are " + methods(), null);
         }
         final String requestId = rid;
@@ -127,21 +146,22 @@ public final class RpcService {
         }
         return result.handle((value, error) -> {
             if (error == null) {
-                return reply(caller, p, method, requestId, null, null, value);
+                return reply(started, caller, p, method, requestId, null, null, value);
             }
             final Throwable cause = error instanceof CompletionException && error.getCause() != null
                     ? error.getCause() : error;
             if (cause instanceof RpcException) {
                 final RpcException re = (RpcException) cause;
-                return reply(caller, p, method, requestId, re.code(), re.getMessage(), null);
+                return reply(started, caller, p, method, requestId, re.code(), re.getMessage(), null);
             }
             log.error("RPC {} from {} failed: {}", method, caller.uid(), cause.toString());
             log.debug("RPC failure", cause);
-            return reply(caller, p, method, requestId, Rpc.ERR_INTERNAL, "the server failed: " + cause, null);
+            return reply(started, caller, p, method, requestId, Rpc.ERR_INTERNAL, "the server failed: " + cause, null);
         }).thenCompose(f -> f);
     }
 
     private CompletableFuture<SendResult> reply(
+            final long started,
             final Connection caller,
             final InboundPublish p,
             final String method,
@@ -149,6 +169,7 @@ public final class RpcService {
             final @Nullable String errorCode,
             final @Nullable String errorMessage,
             final @Nullable JsonElement result) {
+        metrics.rpc(methodLabel(method), errorCode == null ? OK : errorCode, RtmMetrics.transport(caller), started);
         final JsonObject body = new JsonObject();
         final boolean asEvent = p.responseTopic() == null;
         if (asEvent) {

@@ -1,5 +1,6 @@
 package org.openrtm.extension.rpc;
 
+import com.codahale.metrics.MetricRegistry;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
@@ -21,6 +22,7 @@ import org.jetbrains.annotations.NotNull;
 import org.openrtm.extension.attribute.AttributeService;
 import org.openrtm.extension.delivery.Outbound;
 import org.openrtm.extension.delivery.RtmMessage;
+import org.openrtm.extension.metrics.RtmMetrics;
 import org.openrtm.extension.routing.InboundPublish;
 import org.openrtm.extension.routing.SendResult;
 import org.openrtm.extension.session.Connection;
@@ -105,7 +107,7 @@ class RpcRequestPropertiesTest {
         attributes = new AttributeService(store, replies, executor, new Lanes(executor, 8), Clock.systemUTC(),
                 RtmIds.generator(), new AttributeService.AttrLimits(32, 64, 4, 128, false),
                 (cid, uid) -> cid.equals("room") && uid.equals("alice"));
-        rpc = new RpcService(replies);
+        rpc = new RpcService(replies, new RtmMetrics(new MetricRegistry()));
         rpc.register("attr.get", attributes.getHandler());
         rpc.register("attr.set", attributes.setHandler());
         rpc.register("attr.delete", attributes.deleteHandler());
