@@ -43,6 +43,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -51,6 +52,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -71,6 +73,8 @@ final class ClientCore {
     private static final char[] BASE32 = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
     /** The subscriptions of every connection, before the features' ones: inbox, event and call topics. */
     private static final int FIXED_SUBSCRIPTIONS = 3;
+    /** How long {@link #close()} waits for the DISCONNECT (Link.logout waits 2 s for it, then 1 s to close). */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     final ClientConfig config;
     final ScheduledThreadPoolExecutor engine;
@@ -178,8 +182,8 @@ final class ClientCore {
 
     // ============================================================================================ plumbing
 
-    /** Runs a task on the engine thread; never throws (a task after close is dropped). */
-    void onEngine(final Runnable task) {
+    /** Runs a task on the engine thread; never throws (a task after close is dropped: then false). */
+    boolean onEngine(final Runnable task) {
         try {
             engine.execute(() -> {
                 try {
@@ -188,8 +192,10 @@ final class ClientCore {
                     LOG.log(Level.SEVERE, "internal error in the RTM client of " + config.uid + ": " + e, e);
                 }
             });
+            return true;
         } catch (final RejectedExecutionException e) {
             LOG.log(Level.FINE, "client {0} is closed; task dropped", config.uid);
+            return false;
         }
     }
 
@@ -714,9 +720,18 @@ final class ClientCore {
     }
 
     CompletableFuture<Void> logout() {
+        return logout(new CompletableFuture<>());
+    }
+
+    /**
+     * @param sent completed on the I/O thread (not the callback executor) once the DISCONNECT is sent or there was
+     *             nothing to disconnect, so that {@link #close()} may wait for it on any thread, a callback included
+     */
+    private CompletableFuture<Void> logout(final CompletableFuture<Void> sent) {
         final CompletableFuture<Void> f = new CompletableFuture<>();
-        onEngine(() -> {
+        final boolean queued = onEngine(() -> {
             if (state == ConnectionState.DISCONNECTED || state == ConnectionState.ABORTED) {
+                sent.complete(null);
                 complete(f, null);
                 return;
             }
@@ -732,22 +747,48 @@ final class ClientCore {
             final Link l = link;
             link = null;
             if (l == null) {
+                sent.complete(null);
                 complete(f, null);
                 return;
             }
             l.ended = true;
             l.inFlight.clear();
             io.execute(() -> {
-                l.logout();
-                complete(f, null);
+                try {
+                    l.logout();
+                } finally {
+                    sent.complete(null);
+                    complete(f, null);
+                }
             });
         });
+        if (!queued) {
+            // closed already: there is nothing left to log out
+            sent.complete(null);
+            f.complete(null);
+        }
         return f;
     }
 
+    /**
+     * Logs out and waits, at most {@link #CLOSE_TIMEOUT}, until the DISCONNECT is sent, so that a program that ends
+     * right after {@code close()} leaves as a clean logout (presence {@code offline}, out of its channels) rather than
+     * a lost connection; then releases the threads.
+     */
     void close() {
-        final CompletableFuture<Void> done = logout();
+        final CompletableFuture<Void> sent = new CompletableFuture<>();
+        final CompletableFuture<Void> done = logout(sent);
         onEngine(() -> closed = true);
+        try {
+            sent.get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (final TimeoutException e) {
+            LOG.log(Level.FINE, "client {0}: the logout took longer than {1}; closing anyway",
+                    new Object[] {config.uid, CLOSE_TIMEOUT});
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (final ExecutionException e) {
+            LOG.log(Level.FINE, "client {0}: logout failed: {1}", new Object[] {config.uid, e.getCause()});
+        }
         done.whenComplete((v, e) -> {
             engine.shutdown();
             io.shutdown();
