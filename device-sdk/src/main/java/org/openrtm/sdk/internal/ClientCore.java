@@ -422,9 +422,9 @@ final class ClientCore {
         for (int i = 0; i < FIXED_SUBSCRIPTIONS; i++) {
             final int code = i < codes.length ? codes[i] : 0x80;
             if (code >= 0x80) {
-                final String detail = "the server refused the subscription to " + inboxFilter + " / " + eventTopic
-                        + " / " + callFilter
-                        + String.format(" (SUBACK 0x%02X)", code) + (reason != null ? ": " + reason : "");
+                final String detail = "the server refused this user's inbox, events or call invitations"
+                        + String.format(" (SUBACK 0x%02X)", code)
+                        + (reason != null ? ": " + Wording.serverReason(reason) : "");
                 loginFailed(new LoginException(LoginError.SUBSCRIPTION_REFUSED, code, detail, null),
                         ConnectionChangeReason.LOGIN_FAILURE);
                 return;
@@ -704,7 +704,8 @@ final class ClientCore {
     private void failEverything(final String why) {
         final ConnectionState now = state;
         for (final Pending p : outbox.unfinished()) {
-            finish(p, new NotLoggedInException(now, why + (p.sends > 0 ? "; " + p + " was sent, its outcome is unknown" : "")));
+            finish(p, new NotLoggedInException(now, why + (p.sends > 0
+                    ? "; " + Wording.operation(p) + " was sent, its outcome is unknown" : "")));
         }
         final NotLoggedInException receiptError = new NotLoggedInException(now, why + "; receipts are no longer tracked");
         for (final CompletableFuture<Receipt> f : receipts.clear()) {
@@ -886,8 +887,8 @@ final class ClientCore {
             if (waiting && subscribe) {
                 subscriptions.drop(op); // never sent: nothing happened
             }
-            subscriptions.tellEarly(op, new RtmTimeoutException((subscribe ? "subscription to " : "unsubscription from ")
-                    + op.subs + " got no answer within " + timeout + (waiting ? " (it was never sent: the client was "
+            subscriptions.tellEarly(op, new RtmTimeoutException(Wording.subscription(subscribe, List.of(op.filters()))
+                    + " got no answer within " + timeout + (waiting ? " (it was never sent: the client was "
                     + state + ")" : " (it was sent; if the server grants it late, it is undone)"), !waiting));
         }, timeout.toMillis());
         final Link l = link;
@@ -1018,8 +1019,7 @@ final class ClientCore {
             }
             p.timer = schedule(() -> {
                 if (!p.done) {
-                    finish(p, new RtmTimeoutException((p.kind != Pending.Kind.RPC ? "message " + p.id + " to "
-                            : "request " + p.method + " on ") + p.topic + " got no answer within " + timeout
+                    finish(p, new RtmTimeoutException(Wording.operation(p) + " got no answer within " + timeout
                             + (p.sends > 0 ? " (it was sent; its outcome is unknown)" : " (it was never sent: "
                             + (state == ConnectionState.CONNECTED ? "it waited in the outbox" : "the client was " + state)
                             + ")"), p.sends > 0));
@@ -1053,7 +1053,8 @@ final class ClientCore {
                 }
                 return;
             } catch (final RuntimeException e) {
-                finish(p, new RtmException(org.openrtm.sdk.RtmErrorCode.UNKNOWN, "could not send " + p + ": " + e, e));
+                finish(p, new RtmException(org.openrtm.sdk.RtmErrorCode.UNKNOWN,
+                        "could not send " + Wording.operation(p) + ": " + e, e));
                 continue;
             }
             if (p.sends > 0) {
@@ -1145,7 +1146,8 @@ final class ClientCore {
         }
         if (l == link && l.paho.isConnected()) {
             l.inFlight.remove(p);
-            finish(p, new RtmException(org.openrtm.sdk.RtmErrorCode.UNKNOWN, "could not send " + p + ": " + error, error));
+            finish(p, new RtmException(org.openrtm.sdk.RtmErrorCode.UNKNOWN,
+                    "could not send " + Wording.operation(p) + ": " + error, error));
             pump();
         }
         // otherwise the connection is going down: the operation is sent again after the reconnect
