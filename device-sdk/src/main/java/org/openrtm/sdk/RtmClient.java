@@ -135,8 +135,13 @@ public interface RtmClient extends AutoCloseable {
     void removeConnectionListener(@NotNull ConnectionListener listener);
 
     /**
-     * Logs out (like {@link #logout()}, without waiting) and releases the client's threads. The client cannot be
-     * used afterwards: every method that starts an operation fails with {@link NotLoggedInException}.
+     * Logs out (like {@link #logout()}) and releases the client's threads. The client cannot be used afterwards:
+     * every method that starts an operation fails with {@link NotLoggedInException}.
+     *
+     * <p>Blocks until the logout is sent to the server, at most 5 seconds (an unreachable server), so that a program
+     * may end right after it: the user is then {@code offline} at once and has left its channels, instead of being
+     * {@code unreachable} for the server's grace period. Safe to call on any thread, a callback included, and more
+     * than once.
      */
     @Override
     void close();

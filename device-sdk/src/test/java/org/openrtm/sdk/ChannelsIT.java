@@ -160,6 +160,8 @@ class ChannelsIT {
                     () -> outsider.channels().send("c5-room", "let me in").get(10, TimeUnit.SECONDS));
             assertThat(e.getCause()).isInstanceOf(ForbiddenException.class)
                     .hasMessageContaining("you are not a member of channel 'c5-room'")
+                    .hasMessageContaining("call channels().join(\"c5-room\") first")
+                    .hasMessageNotContaining("rtm/")
                     .hasMessageContaining("forbidden, PUBACK 0x87");
             assertThat(((RtmException) e.getCause()).code()).isEqualTo(RtmErrorCode.FORBIDDEN);
         }

@@ -3,18 +3,15 @@ package org.openrtm.sdk;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openrtm.broker.testing.EmbeddedBroker;
+import org.openrtm.sdk.testing.ChildJvm;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -45,26 +42,14 @@ class FootprintIT {
         LOG.info("SDK jar {}: {} bytes", jar.getFileName(), jarBytes);
         assertThat(jarBytes).isLessThan(300_000); // 219 KB with attributes, history and calls
 
-        final List<String> cmd = new ArrayList<>(List.of(
-                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-                FootprintProbe.class.getName(), "tcp://127.0.0.1:" + broker.port()));
+        final List<String> users = new ArrayList<>(List.of("tcp://127.0.0.1:" + broker.port()));
         for (int i = 0; i < CLIENTS; i++) {
-            cmd.add("probe" + i + "=" + broker.token("probe" + i));
+            users.add("probe" + i + "=" + broker.token("probe" + i));
         }
-        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        final StringBuilder output = new StringBuilder();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                output.append(line).append('\n');
-            }
-        }
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(output.toString()).isZero();
+        final String output = ChildJvm.run(List.of("-XX:+UseSerialGC", "-Xmx64m"), FootprintProbe.class, users);
         final Matcher m = Pattern.compile("perClientBytes=(-?\\d+) threadsPerClient=([\\d.]+)").matcher(output);
-        assertThat(m.find()).as(output.toString()).isTrue();
-        LOG.info("Idle logged-in client: {}", output.toString().trim());
+        assertThat(m.find()).as(output).isTrue();
+        LOG.info("Idle logged-in client: {}", output.trim());
         final long perClient = Long.parseLong(m.group(1));
         assertThat(perClient).isBetween(1L, 500_000L);
         assertThat(Double.parseDouble(m.group(2))).isLessThanOrEqualTo(8);

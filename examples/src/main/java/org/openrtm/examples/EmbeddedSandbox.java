@@ -1,6 +1,7 @@
 package org.openrtm.examples;
 
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 import org.openrtm.broker.RtmBroker;
 import org.openrtm.examples.smartplug.CoapAccess;
 import org.openrtm.protocol.Role;
@@ -21,8 +22,8 @@ import java.util.stream.Stream;
 
 /**
  * A sandbox on an {@link RtmBroker} started in this process: 127.0.0.1, a free MQTT port, the CoAP gateway on a free
- * UDP port (no CoAPS), no WebSocket or HTTP listener, a temporary data folder and a random secret; tokens are minted
- * in-process. {@link #close()} stops the
+ * UDP port (no CoAPS), no WebSocket or HTTP listener (other ports with {@link Ports}), a temporary data folder and a
+ * random secret; tokens are minted in-process. {@link #close()} stops the
  * broker and deletes the folder. Not thread-safe to start and close; {@link #client(String)} is.
  */
 public final class EmbeddedSandbox implements Sandbox, CoapAccess, AutoCloseable {
@@ -52,12 +53,25 @@ public final class EmbeddedSandbox implements Sandbox, CoapAccess, AutoCloseable
      * @throws IOException if the broker does not start
      */
     public static @NotNull EmbeddedSandbox start(final @NotNull PrintStream out) throws IOException {
+        return start(out, new Ports());
+    }
+
+    /**
+     * Starts a broker on the given ports.
+     *
+     * @param out   where the examples narrate
+     * @param ports the MQTT, CoAP and HTTP ports
+     * @return the running sandbox
+     * @throws IOException if the broker does not start (a port in use, say)
+     */
+    public static @NotNull EmbeddedSandbox start(final @NotNull PrintStream out, final @NotNull Ports ports)
+            throws IOException {
         final Path dir = Files.createTempDirectory("rtm-examples-");
         final byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         try {
-            final RtmBroker.Builder b = RtmBroker.builder().host("127.0.0.1").mqttPort(0).wsPort(-1).httpPort(-1)
-                    .coapPort(0).coapsPort(-1)
+            final RtmBroker.Builder b = RtmBroker.builder().host("127.0.0.1").mqttPort(ports.mqtt).wsPort(-1)
+                    .httpPort(ports.http).coapPort(ports.coap).coapsPort(-1)
                     .dataDir(dir).env(Map.of("RTM_SECRET", Base64.getEncoder().encodeToString(secret)));
             SETTINGS.forEach(b::setting);
             final RtmBroker broker = b.build().start();
@@ -66,6 +80,12 @@ public final class EmbeddedSandbox implements Sandbox, CoapAccess, AutoCloseable
             delete(dir);
             throw e;
         }
+    }
+
+    /** Where the broker listens, in one line. */
+    public @NotNull String describe() {
+        return "broker on 127.0.0.1: MQTT port " + broker.mqttPort() + ", CoAP port " + broker.coapPort()
+                + (broker.httpPort() > 0 ? ", HTTP port " + broker.httpPort() + " (web client and console)" : ", no HTTP");
     }
 
     @Override
@@ -101,6 +121,54 @@ public final class EmbeddedSandbox implements Sandbox, CoapAccess, AutoCloseable
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (final IOException e) {
             // a temporary folder left behind is harmless
+        }
+    }
+
+    /** The ports of the launcher's options: MQTT and CoAP on free ports, HTTP off. Not thread-safe. */
+    public static final class Ports {
+        private int mqtt;
+        private int coap;
+        private int http = -1;
+
+        /**
+         * Sets one port from a command-line option.
+         *
+         * @param option {@code --mqtt-port}, {@code --coap-port} or {@code --http-port}
+         * @param value  0 to 65535 (0: a free port), or {@code off} for HTTP
+         * @return null, or what is wrong, naming the option, the rule and the value
+         */
+        public @Nullable String set(final @NotNull String option, final @NotNull String value) {
+            final boolean isHttp = option.equals("--http-port");
+            if (!isHttp && !option.equals("--mqtt-port") && !option.equals("--coap-port")) {
+                return "unknown option " + option + " (the options are --mqtt-port, --coap-port and --http-port)";
+            }
+            final int port;
+            if (isHttp && value.equals("off")) {
+                port = -1;
+            } else {
+                try {
+                    port = Integer.parseInt(value);
+                } catch (final NumberFormatException e) {
+                    return option + " must be a port number from 0 to 65535" + (isHttp ? " or off" : "") + ", but was '"
+                            + value + "'";
+                }
+                if (port < 0 || port > 65535) {
+                    return option + " must be a port number from 0 to 65535" + (isHttp ? " or off" : "") + ", but was "
+                            + port;
+                }
+            }
+            switch (option) {
+                case "--mqtt-port":
+                    mqtt = port;
+                    break;
+                case "--coap-port":
+                    coap = port;
+                    break;
+                default:
+                    this.http = port;
+                    break;
+            }
+            return null;
         }
     }
 }

@@ -29,10 +29,12 @@ import java.util.Map;
  * java -jar examples/target/rtm-examples.jar whiteboard
  * java -jar examples/target/rtm-examples.jar smart-plug
  * java -jar examples/target/rtm-examples.jar all
+ * java -jar examples/target/rtm-examples.jar --mqtt-port 1883 --coap-port 5683 --http-port 8080 all
  * </pre>
  *
  * Each example narrates what happens and ends with its outcome; the exit status is 0 when every example ran to its
- * end, 1 when one failed, 2 for a usage error.
+ * end, 1 when one failed, 2 for a usage error. The broker listens on 127.0.0.1, on free MQTT and CoAP ports and without
+ * HTTP unless the options say otherwise.
  */
 public final class Examples {
 
@@ -41,10 +43,10 @@ public final class Examples {
     public interface Example {
         /**
          * @param sandbox where to run
-         * @return the outcome, printed at the end
+         * @return the outcome, whose summary is printed at the end
          * @throws Exception if a step fails
          */
-        @NotNull Object run(@NotNull Sandbox sandbox) throws Exception;
+        @NotNull ExampleOutcome run(@NotNull Sandbox sandbox) throws Exception;
     }
 
     /** The examples by command-line name, in order. */
@@ -90,27 +92,41 @@ public final class Examples {
      */
     public static int run(final String[] args, final PrintStream out, final PrintStream err) {
         final List<String> names = new ArrayList<>();
-        for (final String a : args) {
-            if (a.equals("all")) {
+        final EmbeddedSandbox.Ports ports = new EmbeddedSandbox.Ports();
+        String error = null;
+        for (int i = 0; i < args.length && error == null; i++) {
+            final String a = args[i];
+            if (a.startsWith("--")) {
+                if (i + 1 >= args.length) {
+                    error = a + " needs a port number";
+                } else {
+                    error = ports.set(a, args[++i]);
+                }
+            } else if (a.equals("all")) {
                 names.addAll(EXAMPLES.keySet());
             } else if (EXAMPLES.containsKey(a)) {
                 names.add(a);
             } else {
-                err.println("unknown example '" + a + "'");
-                names.clear();
-                break;
+                error = "unknown example '" + a + "'";
             }
         }
-        if (names.isEmpty()) {
-            err.println("usage: java -jar rtm-examples.jar <example>... | all");
+        if (error != null || names.isEmpty()) {
+            if (error != null) {
+                err.println(error);
+            }
+            err.println("usage: java -jar rtm-examples.jar [--mqtt-port N] [--coap-port N] [--http-port N|off] "
+                    + "<example>... | all");
+            err.println("  ports: 0 (the default for MQTT and CoAP) picks a free one; HTTP is off unless given");
             err.println("examples: " + String.join(", ", EXAMPLES.keySet()));
             return 2;
         }
-        try (EmbeddedSandbox sandbox = EmbeddedSandbox.start(out)) {
+        try (EmbeddedSandbox sandbox = EmbeddedSandbox.start(out, ports)) {
+            out.println(sandbox.describe());
+            out.println();
             for (final String name : names) {
                 out.println("=== " + name + " ===");
-                final Object outcome = EXAMPLES.get(name).run(sandbox);
-                out.println("outcome: " + outcome);
+                final ExampleOutcome outcome = EXAMPLES.get(name).run(sandbox);
+                out.println("outcome: " + outcome.summary());
                 out.println();
             }
             return 0;

@@ -43,6 +43,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -51,6 +52,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -71,6 +73,8 @@ final class ClientCore {
     private static final char[] BASE32 = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
     /** The subscriptions of every connection, before the features' ones: inbox, event and call topics. */
     private static final int FIXED_SUBSCRIPTIONS = 3;
+    /** How long {@link #close()} waits for the DISCONNECT (Link.logout waits 2 s for it, then 1 s to close). */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     final ClientConfig config;
     final ScheduledThreadPoolExecutor engine;
@@ -178,8 +182,8 @@ final class ClientCore {
 
     // ============================================================================================ plumbing
 
-    /** Runs a task on the engine thread; never throws (a task after close is dropped). */
-    void onEngine(final Runnable task) {
+    /** Runs a task on the engine thread; never throws (a task after close is dropped: then false). */
+    boolean onEngine(final Runnable task) {
         try {
             engine.execute(() -> {
                 try {
@@ -188,8 +192,10 @@ final class ClientCore {
                     LOG.log(Level.SEVERE, "internal error in the RTM client of " + config.uid + ": " + e, e);
                 }
             });
+            return true;
         } catch (final RejectedExecutionException e) {
             LOG.log(Level.FINE, "client {0} is closed; task dropped", config.uid);
+            return false;
         }
     }
 
@@ -416,9 +422,9 @@ final class ClientCore {
         for (int i = 0; i < FIXED_SUBSCRIPTIONS; i++) {
             final int code = i < codes.length ? codes[i] : 0x80;
             if (code >= 0x80) {
-                final String detail = "the server refused the subscription to " + inboxFilter + " / " + eventTopic
-                        + " / " + callFilter
-                        + String.format(" (SUBACK 0x%02X)", code) + (reason != null ? ": " + reason : "");
+                final String detail = "the server refused this user's inbox, events or call invitations"
+                        + String.format(" (SUBACK 0x%02X)", code)
+                        + (reason != null ? ": " + Wording.serverReason(reason) : "");
                 loginFailed(new LoginException(LoginError.SUBSCRIPTION_REFUSED, code, detail, null),
                         ConnectionChangeReason.LOGIN_FAILURE);
                 return;
@@ -698,7 +704,8 @@ final class ClientCore {
     private void failEverything(final String why) {
         final ConnectionState now = state;
         for (final Pending p : outbox.unfinished()) {
-            finish(p, new NotLoggedInException(now, why + (p.sends > 0 ? "; " + p + " was sent, its outcome is unknown" : "")));
+            finish(p, new NotLoggedInException(now, why + (p.sends > 0
+                    ? "; " + Wording.operation(p) + " was sent, its outcome is unknown" : "")));
         }
         final NotLoggedInException receiptError = new NotLoggedInException(now, why + "; receipts are no longer tracked");
         for (final CompletableFuture<Receipt> f : receipts.clear()) {
@@ -714,9 +721,18 @@ final class ClientCore {
     }
 
     CompletableFuture<Void> logout() {
+        return logout(new CompletableFuture<>());
+    }
+
+    /**
+     * @param sent completed on the I/O thread (not the callback executor) once the DISCONNECT is sent or there was
+     *             nothing to disconnect, so that {@link #close()} may wait for it on any thread, a callback included
+     */
+    private CompletableFuture<Void> logout(final CompletableFuture<Void> sent) {
         final CompletableFuture<Void> f = new CompletableFuture<>();
-        onEngine(() -> {
+        final boolean queued = onEngine(() -> {
             if (state == ConnectionState.DISCONNECTED || state == ConnectionState.ABORTED) {
+                sent.complete(null);
                 complete(f, null);
                 return;
             }
@@ -732,22 +748,48 @@ final class ClientCore {
             final Link l = link;
             link = null;
             if (l == null) {
+                sent.complete(null);
                 complete(f, null);
                 return;
             }
             l.ended = true;
             l.inFlight.clear();
             io.execute(() -> {
-                l.logout();
-                complete(f, null);
+                try {
+                    l.logout();
+                } finally {
+                    sent.complete(null);
+                    complete(f, null);
+                }
             });
         });
+        if (!queued) {
+            // closed already: there is nothing left to log out
+            sent.complete(null);
+            f.complete(null);
+        }
         return f;
     }
 
+    /**
+     * Logs out and waits, at most {@link #CLOSE_TIMEOUT}, until the DISCONNECT is sent, so that a program that ends
+     * right after {@code close()} leaves as a clean logout (presence {@code offline}, out of its channels) rather than
+     * a lost connection; then releases the threads.
+     */
     void close() {
-        final CompletableFuture<Void> done = logout();
+        final CompletableFuture<Void> sent = new CompletableFuture<>();
+        final CompletableFuture<Void> done = logout(sent);
         onEngine(() -> closed = true);
+        try {
+            sent.get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (final TimeoutException e) {
+            LOG.log(Level.FINE, "client {0}: the logout took longer than {1}; closing anyway",
+                    new Object[] {config.uid, CLOSE_TIMEOUT});
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (final ExecutionException e) {
+            LOG.log(Level.FINE, "client {0}: logout failed: {1}", new Object[] {config.uid, e.getCause()});
+        }
         done.whenComplete((v, e) -> {
             engine.shutdown();
             io.shutdown();
@@ -845,8 +887,8 @@ final class ClientCore {
             if (waiting && subscribe) {
                 subscriptions.drop(op); // never sent: nothing happened
             }
-            subscriptions.tellEarly(op, new RtmTimeoutException((subscribe ? "subscription to " : "unsubscription from ")
-                    + op.subs + " got no answer within " + timeout + (waiting ? " (it was never sent: the client was "
+            subscriptions.tellEarly(op, new RtmTimeoutException(Wording.subscription(subscribe, List.of(op.filters()))
+                    + " got no answer within " + timeout + (waiting ? " (it was never sent: the client was "
                     + state + ")" : " (it was sent; if the server grants it late, it is undone)"), !waiting));
         }, timeout.toMillis());
         final Link l = link;
@@ -977,8 +1019,7 @@ final class ClientCore {
             }
             p.timer = schedule(() -> {
                 if (!p.done) {
-                    finish(p, new RtmTimeoutException((p.kind != Pending.Kind.RPC ? "message " + p.id + " to "
-                            : "request " + p.method + " on ") + p.topic + " got no answer within " + timeout
+                    finish(p, new RtmTimeoutException(Wording.operation(p) + " got no answer within " + timeout
                             + (p.sends > 0 ? " (it was sent; its outcome is unknown)" : " (it was never sent: "
                             + (state == ConnectionState.CONNECTED ? "it waited in the outbox" : "the client was " + state)
                             + ")"), p.sends > 0));
@@ -1012,7 +1053,8 @@ final class ClientCore {
                 }
                 return;
             } catch (final RuntimeException e) {
-                finish(p, new RtmException(org.openrtm.sdk.RtmErrorCode.UNKNOWN, "could not send " + p + ": " + e, e));
+                finish(p, new RtmException(org.openrtm.sdk.RtmErrorCode.UNKNOWN,
+                        "could not send " + Wording.operation(p) + ": " + e, e));
                 continue;
             }
             if (p.sends > 0) {
@@ -1104,7 +1146,8 @@ final class ClientCore {
         }
         if (l == link && l.paho.isConnected()) {
             l.inFlight.remove(p);
-            finish(p, new RtmException(org.openrtm.sdk.RtmErrorCode.UNKNOWN, "could not send " + p + ": " + error, error));
+            finish(p, new RtmException(org.openrtm.sdk.RtmErrorCode.UNKNOWN,
+                    "could not send " + Wording.operation(p) + ": " + error, error));
             pump();
         }
         // otherwise the connection is going down: the operation is sent again after the reconnect

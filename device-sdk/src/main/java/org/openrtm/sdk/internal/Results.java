@@ -48,7 +48,8 @@ final class Results {
     /** The exception for a refused publish (reason code 0x80 or above). */
     static RtmException refusal(final int reasonCode, final @Nullable String status, final @Nullable String reason) {
         RtmErrorCode code = status != null ? RtmErrorCode.ofProtocolCode(status) : byReasonCode(reasonCode);
-        final String message = (reason != null && !reason.isEmpty() ? reason : "the server refused the publish")
+        final String message = (reason != null && !reason.isEmpty() ? Wording.serverReason(reason)
+                : "the server refused it")
                 + " [" + (status != null ? status : "no rtm-status") + ", PUBACK " + String.format("0x%02X", reasonCode) + "]";
         if (code == RtmErrorCode.UNKNOWN && status == null) {
             code = byReasonCode(reasonCode);
@@ -58,7 +59,7 @@ final class Results {
 
     /** The exception for an RPC error reply {@code {"ok":false,"error":{"code":...,"message":...}}}. */
     static RtmException rpcError(final @Nullable String code, final @Nullable String message) {
-        final String text = (message != null && !message.isEmpty() ? message : "the request failed")
+        final String text = (message != null && !message.isEmpty() ? Wording.serverReason(message) : "the request failed")
                 + " [" + (code != null ? code : "no code") + "]";
         return exception(RtmErrorCode.ofProtocolCode(code), text, message);
     }

@@ -264,7 +264,8 @@ final class Subscriptions {
 
     /** The exception for a refused subscription (SUBACK or UNSUBACK reason code 0x80 or above). */
     static RtmException refusal(final int code, final @Nullable String reason, final String filter) {
-        final String message = (reason != null && !reason.isEmpty() ? reason : "the server refused " + filter)
+        final String message = (reason != null && !reason.isEmpty() ? Wording.serverReason(reason)
+                : "the server refused " + Wording.thing(filter))
                 + String.format(" [SUBACK 0x%02X]", code);
         switch (code) {
             case 0x97:

@@ -1,6 +1,8 @@
 package org.openrtm.examples.carremote;
 
 import org.jetbrains.annotations.NotNull;
+import org.openrtm.examples.ExampleOutcome;
+import org.openrtm.examples.ExampleOutcomes;
 import org.openrtm.examples.Sandbox;
 import org.openrtm.sdk.DeliveryStatus;
 import org.openrtm.sdk.RtmClient;
@@ -46,7 +48,12 @@ public final class CarRemote {
      * @param outcomes each request's end as "STATE response" or "FAILED reason", in order
      * @param locked   the car's {@code locked} attribute at the end
      */
-    public record Outcome(List<DeliveryStatus> sent, List<String> outcomes, String locked) {
+    public record Outcome(List<DeliveryStatus> sent, List<String> outcomes, String locked) implements ExampleOutcome {
+        @Override
+        public @NotNull String summary() {
+            return "the unlock requests were sent " + ExampleOutcomes.words(sent) + " and ended "
+                    + ExampleOutcomes.words(outcomes) + "; the car's attribute locked is " + locked;
+        }
     }
 
     private final Sandbox sandbox;

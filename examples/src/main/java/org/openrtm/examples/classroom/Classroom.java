@@ -1,6 +1,8 @@
 package org.openrtm.examples.classroom;
 
 import org.jetbrains.annotations.NotNull;
+import org.openrtm.examples.ExampleOutcome;
+import org.openrtm.examples.ExampleOutcomes;
 import org.openrtm.examples.Sandbox;
 import org.openrtm.examples.Waiter;
 import org.openrtm.sdk.RtmClient;
@@ -77,7 +79,17 @@ public final class Classroom {
     public record Outcome(List<Set<String>> rosters, List<Integer> counts, Set<String> welcomeReceived,
                           List<String> handsRaised, Set<String> handSeenBy, String question,
                           Set<String> questionLeakedTo, Set<String> lateJoinerRoster, Set<String> pinnedSeenBy,
-                          String lateJoinerPinned, List<String> replay) {
+                          String lateJoinerPinned, List<String> replay) implements ExampleOutcome {
+        @Override
+        public @NotNull String summary() {
+            return "welcomed " + ExampleOutcomes.words(welcomeReceived) + "; hands raised by "
+                    + ExampleOutcomes.words(handsRaised) + " were seen by " + ExampleOutcomes.words(handSeenBy)
+                    + "; the private question reached only the teacher"
+                    + (questionLeakedTo.isEmpty() ? "" : " and leaked to " + ExampleOutcomes.words(questionLeakedTo))
+                    + "; the late joiner found " + ExampleOutcomes.words(lateJoinerRoster) + ", read the pinned '"
+                    + lateJoinerPinned + "' and replayed " + replay.size() + " messages; head counts "
+                    + ExampleOutcomes.words(counts);
+        }
     }
 
     /** One member's listener: everything it sees goes to waiters. */

@@ -1,6 +1,8 @@
 package org.openrtm.examples.smarthome;
 
 import org.jetbrains.annotations.NotNull;
+import org.openrtm.examples.ExampleOutcome;
+import org.openrtm.examples.ExampleOutcomes;
 import org.openrtm.examples.Sandbox;
 import org.openrtm.examples.Waiter;
 import org.openrtm.sdk.DeliveryStatus;
@@ -51,7 +53,13 @@ public final class SmartHome {
      * @param lastKnown      the hub's attributes the app read while the hub was offline
      */
     public record Outcome(List<OnlineState> hubPresence, List<DeliveryStatus> commandResults, List<String> stateChanges,
-                          Map<String, String> lastKnown) {
+                          Map<String, String> lastKnown) implements ExampleOutcome {
+        @Override
+        public @NotNull String summary() {
+            return "the app saw the hub " + ExampleOutcomes.words(hubPresence) + "; its commands were "
+                    + ExampleOutcomes.words(commandResults) + "; the hub reported " + ExampleOutcomes.words(stateChanges)
+                    + "; last known state " + ExampleOutcomes.words(lastKnown);
+        }
     }
 
     private final Sandbox sandbox;

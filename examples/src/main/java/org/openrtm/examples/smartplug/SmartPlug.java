@@ -1,6 +1,8 @@
 package org.openrtm.examples.smartplug;
 
 import org.jetbrains.annotations.NotNull;
+import org.openrtm.examples.ExampleOutcome;
+import org.openrtm.examples.ExampleOutcomes;
 import org.openrtm.examples.Sandbox;
 import org.openrtm.examples.Waiter;
 import org.openrtm.sdk.DeliveryStatus;
@@ -54,7 +56,15 @@ public final class SmartPlug {
      * @param finalPower    the plug's power state at the end
      */
     public record Outcome(List<String> presenceSeen, List<DeliveryStatus> sendStatuses, List<String> commandsSeen,
-                          List<String> reports, int receipts, long powerRevision, String finalPower) {
+                          List<String> reports, int receipts, long powerRevision, String finalPower)
+            implements ExampleOutcome {
+        @Override
+        public @NotNull String summary() {
+            return "the phone saw the plug " + ExampleOutcomes.words(presenceSeen) + "; its commands were "
+                    + ExampleOutcomes.words(sendStatuses) + "; the plug obeyed " + ExampleOutcomes.words(commandsSeen)
+                    + " and reported " + reports.size() + " times; " + receipts + " receipts; the plug is "
+                    + finalPower + " (power attribute at revision " + powerRevision + ")";
+        }
     }
 
     private final Sandbox sandbox;

@@ -1,6 +1,8 @@
 package org.openrtm.examples.watchchat;
 
 import org.jetbrains.annotations.NotNull;
+import org.openrtm.examples.ExampleOutcome;
+import org.openrtm.examples.ExampleOutcomes;
 import org.openrtm.examples.Sandbox;
 import org.openrtm.examples.Waiter;
 import org.openrtm.sdk.DeliveryStatus;
@@ -51,7 +53,13 @@ public final class WatchChat {
      * @param receipts      how many end-to-end receipts the phone got
      */
     public record Outcome(List<OnlineState> presenceSeen, List<DeliveryStatus> sendStatuses, List<String> watchReceived,
-                          List<String> phoneReceived, int receipts) {
+                          List<String> phoneReceived, int receipts) implements ExampleOutcome {
+        @Override
+        public @NotNull String summary() {
+            return "the phone saw the watch " + ExampleOutcomes.words(presenceSeen) + "; its sends were "
+                    + ExampleOutcomes.words(sendStatuses) + "; the watch got " + watchReceived.size()
+                    + " messages, the phone " + phoneReceived.size() + " and " + receipts + " receipts";
+        }
     }
 
     private final Sandbox sandbox;

@@ -1,6 +1,8 @@
 package org.openrtm.examples.whiteboard;
 
 import org.jetbrains.annotations.NotNull;
+import org.openrtm.examples.ExampleOutcome;
+import org.openrtm.examples.ExampleOutcomes;
 import org.openrtm.examples.Sandbox;
 import org.openrtm.examples.Waiter;
 import org.openrtm.sdk.RtmClient;
@@ -65,7 +67,15 @@ public final class Whiteboard {
      * @param board             the late joiner's rendering, one line per row
      */
     public record Outcome(Map<String, Integer> sentPerStroke, int livePoints, double pointsPerSecond,
-                          Map<String, Integer> redrawnPerStroke, boolean redrawnInOrder, List<String> board) {
+                          Map<String, Integer> redrawnPerStroke, boolean redrawnInOrder, List<String> board)
+            implements ExampleOutcome {
+        @Override
+        public @NotNull String summary() {
+            return String.format(java.util.Locale.ROOT, "drew %s at %.1f points per second; the glasses drew %d points "
+                    + "live; the late laptop redrew %s from history, %s", ExampleOutcomes.words(sentPerStroke),
+                    pointsPerSecond, livePoints, ExampleOutcomes.words(redrawnPerStroke),
+                    redrawnInOrder ? "in order" : "OUT OF ORDER");
+        }
     }
 
     /** A pen point of a stroke, in board coordinates. */
