@@ -232,6 +232,38 @@ class StoreTest {
         assertThat(Files.readString(dir.resolve("rtm-a.ok"))).isEqualTo(Files.readString(dir.resolve("rtm-b.ok")));
     }
 
+    @Test
+    void aSecondProcessOnTheFolder_isRefusedNamingFolderAndPid_beforeItTouchesACopyBeingCheckpointed() throws Exception {
+        try (Store store = open(StoreOptions.defaults())) {
+            store.write(new WriteBatch().put(store.keyspace("a"), b("k"), b("v"))).get(5, TimeUnit.SECONDS);
+            // what a checkpoint does before it writes a copy: remove its marker. A second process that got as far as
+            // Copies.open would take that copy for unfinished and replace it under the running store's feet
+            final Path copy = dir.resolve("rtm-b.db");
+            Files.delete(dir.resolve("rtm-b.ok"));
+            final byte[] before = Files.readAllBytes(copy);
+            final long modified = Files.getLastModifiedTime(copy).toMillis();
+
+            final Process child = startChild(StoreOpenChild.class, dir.toString());
+            final String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).as(output).isEqualTo(2);
+            assertThat(output).contains("refused: ").contains(dir.toAbsolutePath().toString())
+                    .contains("pid " + ProcessHandle.current().pid());
+            assertThat(Files.readAllBytes(copy)).isEqualTo(before);
+            assertThat(Files.getLastModifiedTime(copy).toMillis()).isEqualTo(modified);
+            assertThat(dir.resolve("rtm-b.ok")).doesNotExist();
+            // in this process, too, the folder is open once at a time
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> open(StoreOptions.defaults())))
+                    .hasMessageContaining("is in use by this process");
+        }
+        // closed (the lock released): another process opens it, and the copy is repaired there
+        final Process child = startChild(StoreOpenChild.class, dir.toString());
+        final String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as(output).isZero();
+        assertThat(output).contains("opened ");
+    }
+
     /** A JVM running {@code main} with this test's class path, its output and errors on one stream. */
     private static Process startChild(final Class<?> main, final String... args) throws Exception {
         final List<String> command = new ArrayList<>(List.of(
