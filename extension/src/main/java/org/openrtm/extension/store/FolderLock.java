@@ -78,7 +78,8 @@ public final class FolderLock implements AutoCloseable {
                 channel.write(ByteBuffer.wrap(pid), 0);
                 channel.force(false);
             } catch (final IOException e) {
-                throw new IOException("cannot write to " + file + ": " + IoErrors.describe(e), e);
+                throw new IOException("cannot lock the " + what + " " + abs + ": cannot write " + file + ": "
+                        + IoErrors.describe(e), e);
             }
             ok = true;
             return new FolderLock(abs, channel, lock);

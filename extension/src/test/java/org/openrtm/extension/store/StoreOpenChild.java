@@ -1,5 +1,9 @@
 package org.openrtm.extension.store;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
@@ -14,11 +18,12 @@ public final class StoreOpenChild {
     }
 
     public static void main(final String[] args) {
+        final PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         try (Store store = Store.open(Path.of(args[0]), StoreOptions.defaults(), List.of("a", "b"),
                 ForkJoinPool.commonPool())) {
-            System.out.println("opened " + store.directory());
+            out.println("opened " + store.directory());
         } catch (final Exception e) {
-            System.out.println("refused: " + e.getMessage());
+            out.println("refused: " + e.getMessage());
             System.exit(2);
         }
     }
