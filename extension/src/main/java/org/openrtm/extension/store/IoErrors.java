@@ -21,13 +21,24 @@ public final class IoErrors {
     /** A one-line description of {@code e} (or of the first cause that says more): what failed, where and why. */
     public static @NotNull String describe(final @NotNull Throwable e) {
         Throwable t = e;
+        while ((t instanceof java.util.concurrent.CompletionException
+                || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+            t = t.getCause(); // a wrapper's message is only its cause's class and message
+        }
         for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
             final String s = one(t);
             if (s != null) {
                 return s;
             }
         }
-        return e.getClass().getSimpleName();
+        return t != null ? t.getClass().getSimpleName() : e.getClass().getSimpleName();
+    }
+
+    /** Like {@link #describe}, without the file when it is {@code file} (the caller names it already). */
+    public static @NotNull String describe(final @NotNull Throwable e, final @NotNull java.nio.file.Path file) {
+        final String d = describe(e);
+        final String prefix = file + ": ";
+        return d.startsWith(prefix) ? d.substring(prefix.length()) : d;
     }
 
     private static String one(final Throwable t) {

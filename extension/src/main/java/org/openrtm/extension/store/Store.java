@@ -591,7 +591,7 @@ public final class Store implements AutoCloseable {
                 }
             }
         }
-        journal.append(buffer, body.position());
+        journal.append(buffer, body.position(), lsn);
         if (options.sync() == StoreOptions.Sync.ALWAYS) {
             journal.force();
         }

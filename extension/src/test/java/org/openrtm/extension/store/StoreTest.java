@@ -264,6 +264,70 @@ class StoreTest {
         assertThat(output).contains("opened ");
     }
 
+    /**
+     * The journal folder stops being usable while the store runs, and comes back. Tests run as root, for whom a
+     * {@code chmod} denies nothing; so the folder is moved away and a plain file put in its place: the open segment
+     * keeps working (its file moved with the folder) until the next one must be created, which fails as a read-only
+     * or full disk would (with "Not a directory" as the operating system's reason).
+     */
+    @Test
+    void aJournalFolderThatCannotTakeANewSegment_refusesWritesSayingWhy_andRecoversWithoutARestart() throws Exception {
+        final StoreOptions everyWrite = new StoreOptions(StoreOptions.Sync.NEVER, Duration.ofMillis(10),
+                Duration.ofHours(1), 1); // a checkpoint, and so a new segment, after every write
+        final Path journal = dir.resolve("journal");
+        final Path away = dir.resolve("journal-away");
+        try (Store store = open(everyWrite)) {
+            final Keyspace a = store.keyspace("a");
+            store.write(new WriteBatch().put(a, b("before"), b("1"))).get(5, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.stats().checkpoints() >= 1);
+            Files.move(journal, away);
+            Files.writeString(journal, "not a folder");
+            final List<Throwable> refusals = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                try {
+                    store.write(new WriteBatch().put(a, b("during"), b("2"))).get(5, TimeUnit.SECONDS);
+                    return false;
+                } catch (final java.util.concurrent.ExecutionException e) {
+                    refusals.add(e.getCause());
+                    return true;
+                }
+            });
+            assertThat(IoErrors.describe(refusals.get(0))).contains("journal segment " + journal)
+                    .contains("Not a directory");
+            // back to normal: the next write makes a new segment, no restart needed
+            Files.delete(journal);
+            Files.move(away, journal);
+            store.write(new WriteBatch().put(a, b("after"), b("3"))).get(5, TimeUnit.SECONDS);
+            assertThat(s(store.get(a, b("after")))).isEqualTo("3");
+        }
+        try (Store store = open(StoreOptions.defaults())) {
+            assertThat(s(store.get(store.keyspace("a"), b("before")))).isEqualTo("1");
+            assertThat(s(store.get(store.keyspace("a"), b("after")))).isEqualTo("3");
+        }
+    }
+
+    @Test
+    void aFailedAppend_abandonsItsSegment_soThatLaterRecordsAreNotLostBehindAHalfRecordOnReplay() throws Exception {
+        final Journal journal = new Journal(dir.resolve("j"), false);
+        journal.rotate(1);
+        journal.append(new byte[] {1, 2, 3}, 3, 1);
+        // a write that fails half-way (ENOSPC) is simulated by closing the channel under the journal: what matters is
+        // what the journal does next
+        final java.lang.reflect.Field f = Journal.class.getDeclaredField("current");
+        f.setAccessible(true);
+        ((java.nio.channels.FileChannel) f.get(journal)).close();
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> journal.append(new byte[] {4}, 1, 2)))
+                .hasMessageContaining("cannot write the journal segment " + dir.resolve("j"))
+                .hasMessageContaining("closed");
+        journal.append(new byte[] {5}, 1, 3);
+        journal.close();
+        final List<Byte> replayed = new ArrayList<>();
+        final Journal again = new Journal(dir.resolve("j"), false);
+        again.replay(body -> replayed.add(body.get(0)));
+        assertThat(replayed).containsExactly((byte) 1, (byte) 5);
+        assertThat(dir.resolve("j").resolve(String.format("seg-%020d.log", 3))).exists();
+    }
+
     /** A JVM running {@code main} with this test's class path, its output and errors on one stream. */
     private static Process startChild(final Class<?> main, final String... args) throws Exception {
         final List<String> command = new ArrayList<>(List.of(
