@@ -328,6 +328,34 @@ class StoreTest {
         assertThat(dir.resolve("j").resolve(String.format("seg-%020d.log", 3))).exists();
     }
 
+    /**
+     * A store folder on a file system remounted read-only (a real tmpfs: as root, {@code chmod} denies nothing).
+     * Skipped where the test may not mount.
+     */
+    @Test
+    void aStoreFolderOnAReadOnlyDisk_isRefusedNamingTheFolderAndTheCause() throws Exception {
+        final Path mnt = spare.resolve("mnt");
+        Files.createDirectories(mnt);
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                sh("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mnt.toString()) == 0, "cannot mount a tmpfs");
+        try {
+            final Path folder = mnt.resolve("store");
+            Store.open(folder, StoreOptions.defaults(), KS, ForkJoinPool.commonPool()).close();
+            assertThat(sh("mount", "-o", "remount,ro", mnt.toString())).isZero();
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                    () -> Store.open(folder, StoreOptions.defaults(), KS, ForkJoinPool.commonPool())))
+                    .hasMessageContaining("store folder " + folder).hasMessageContaining("Read-only file system");
+        } finally {
+            sh("umount", mnt.toString());
+        }
+    }
+
+    private static int sh(final String... command) throws Exception {
+        final Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
+    }
+
     /** A JVM running {@code main} with this test's class path, its output and errors on one stream. */
     private static Process startChild(final Class<?> main, final String... args) throws Exception {
         final List<String> command = new ArrayList<>(List.of(
