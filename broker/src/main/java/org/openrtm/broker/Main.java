@@ -73,7 +73,7 @@ public final class Main {
     static int run(final String[] args, final PrintStream out, final PrintStream err, final Map<String, String> env) {
         try {
             if (args.length > 0 && args[0].equals("token")) {
-                return token(new ArrayDeque<>(Arrays.asList(args).subList(1, args.length)), out, env);
+                return token(new ArrayDeque<>(Arrays.asList(args).subList(1, args.length)), out, err, env);
             }
             if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
                 out.println(USAGE);
@@ -90,7 +90,8 @@ public final class Main {
         }
     }
 
-    private static int token(final Deque<String> args, final PrintStream out, final Map<String, String> env)
+    private static int token(final Deque<String> args, final PrintStream out, final PrintStream err,
+                             final Map<String, String> env)
             throws UsageException, IOException {
         final String uid = args.poll();
         if (uid == null || uid.startsWith("--")) {
@@ -128,7 +129,16 @@ public final class Main {
                     throw new UsageException("unknown option '" + opt + "' for token");
             }
         }
+        final String fromEnv = env.get(Secrets.ENV);
+        final boolean created = (fromEnv == null || fromEnv.isEmpty()) && !Files.exists(Secrets.file(data));
         final Tokens tokens = new Tokens(Secrets.load(env, data), Clock.systemUTC(), Duration.ZERO);
+        if (created) {
+            // run outside the broker's data folder, this mints with a secret no broker knows: say so, or every login
+            // with the token fails as a bad password without a hint why
+            err.println("warning: created a new secret in " + Secrets.file(data) + "; the token is valid only for a "
+                    + "broker started with the same --data (" + data.toAbsolutePath().normalize() + ") or with "
+                    + Secrets.ENV + " set to that secret");
+        }
         out.println(tokens.mint(uid, role, ttl));
         return 0;
     }

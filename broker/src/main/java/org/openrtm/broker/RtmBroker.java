@@ -10,6 +10,7 @@ import org.openrtm.broker.http.HttpLimits;
 import org.openrtm.extension.RtmExtensionMain;
 import org.openrtm.extension.RtmRuntime;
 import org.openrtm.extension.auth.Secrets;
+import org.openrtm.extension.store.FolderLock;
 import org.openrtm.gateway.CoapGateway;
 import org.openrtm.gateway.config.GatewayConfig;
 import org.openrtm.gateway.config.GatewayConfigException;
@@ -59,6 +60,7 @@ public final class RtmBroker implements AutoCloseable {
     private EmbeddedHiveMQ hivemq;
     private HttpApi http;
     private CoapGateway coap;
+    private FolderLock dataLock;
 
     private RtmBroker(final Builder b) {
         this.options = b;
@@ -90,6 +92,11 @@ public final class RtmBroker implements AutoCloseable {
      *                     the extension refuses its configuration, or a port is taken)
      */
     public @NotNull RtmBroker start() throws IOException {
+        if (dataLock == null) {
+            // before anything in the folder is read or written: a second broker on the same folder stops here, with
+            // the first one's pid, instead of replacing files the first one is using
+            dataLock = FolderLock.acquire(options.dataDir, "data folder");
+        }
         final Path conf = options.dataDir.resolve("hivemq-conf");
         if (options.tls != null) {
             checkReadable(options.tls.keyStore(), "TLS key store");
@@ -183,8 +190,19 @@ public final class RtmBroker implements AutoCloseable {
         return CoapGateway.builder().config(config).secret(Secrets.load(options.env, options.dataDir)).build().start();
     }
 
-    /** Stops the broker; the extension checkpoints its store. Idempotent. */
+    /** Stops the broker; the extension checkpoints its store; the data folder is released. Idempotent. */
     public void stop() {
+        try {
+            stopServers();
+        } finally {
+            if (dataLock != null) {
+                dataLock.close();
+                dataLock = null;
+            }
+        }
+    }
+
+    private void stopServers() {
         if (http != null) {
             http.close();
             http = null;

@@ -49,6 +49,7 @@ import org.openrtm.protocol.Rpc;
 import org.openrtm.protocol.RtmIds;
 import org.openrtm.protocol.RtmStatus;
 import org.openrtm.protocol.TopicFamily;
+import org.openrtm.protocol.ViaProof;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -143,7 +144,8 @@ public final class RtmRuntime implements AutoCloseable {
             final @NotNull String version) throws IOException {
         final Clock clock = Clock.systemUTC();
         final ManagedExtensionExecutorService executor = Services.extensionExecutorService();
-        final Tokens tokens = new Tokens(Secrets.load(env, dataDir), clock, config.get(Settings.AUTH_CLOCK_SKEW));
+        final byte[] secret = Secrets.load(env, dataDir);
+        final Tokens tokens = new Tokens(secret, clock, config.get(Settings.AUTH_CLOCK_SKEW));
 
         final StoreOptions storeOptions = new StoreOptions(StoreOptions.Sync.of(config.get(Settings.STORE_SYNC)),
                 config.get(Settings.STORE_SYNC_INTERVAL), config.get(Settings.STORE_CHECKPOINT_INTERVAL),
@@ -269,7 +271,7 @@ public final class RtmRuntime implements AutoCloseable {
         acknowledgements.put(TopicFamily.EVENT, mailboxes);
         acknowledgements.put(TopicFamily.CALL, calls);
 
-        final RtmAuthenticator authenticator = new RtmAuthenticator(tokens, sessions, flood,
+        final RtmAuthenticator authenticator = new RtmAuthenticator(tokens, ViaProof.key(secret), sessions, flood,
                 config.get(Settings.CLIENT_QUEUE));
         final RtmSubscriptionAuthorizer authorizer = new RtmSubscriptionAuthorizer(sessions, policy);
         authorizer.addGuard(presence);

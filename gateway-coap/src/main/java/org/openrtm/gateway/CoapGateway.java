@@ -34,6 +34,7 @@ import org.openrtm.gateway.internal.resource.SessionResource;
 import org.openrtm.gateway.internal.resource.StrictUdpParser;
 import org.openrtm.gateway.internal.session.LoginThrottle;
 import org.openrtm.gateway.internal.session.SessionRegistry;
+import org.openrtm.protocol.ViaProof;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,7 +113,7 @@ public final class CoapGateway implements AutoCloseable {
         registry = new SessionRegistry(scheduler, config.get(GatewaySettings.MAX_SESSIONS), 250);
         final MqttLink.Settings link = new MqttLink.Settings(config.mqttHost(), config.mqttPort(),
                 config.get(GatewaySettings.MQTT_KEEP_ALIVE), config.get(GatewaySettings.MQTT_RECEIVE_MAXIMUM),
-                config.get(GatewaySettings.MQTT_CONNECT_TIMEOUT));
+                config.get(GatewaySettings.MQTT_CONNECT_TIMEOUT), secret == null ? null : ViaProof.key(secret));
         final LoginThrottle logins = new LoginThrottle(config.get(GatewaySettings.LOGIN_RATE_PER_ADDRESS),
                 config.get(GatewaySettings.LOGIN_BURST_PER_ADDRESS), config.get(GatewaySettings.LOGIN_THROTTLE_LOOPBACK),
                 config.get(GatewaySettings.LOGIN_RATE),

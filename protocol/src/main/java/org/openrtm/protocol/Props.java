@@ -44,6 +44,8 @@ public final class Props {
     public static final String IF_REV = "rtm-if-rev";
     /** In a CONNECT: how the user is attached ({@code mqtt} or {@code coap}); set by the CoAP gateway. */
     public static final String VIA = "rtm-via";
+    /** In a CONNECT with {@code rtm-via: coap}: the gateway's proof that it sent it (see {@link ViaProof}). */
+    public static final String VIA_PROOF = "rtm-via-proof";
 
     /** The literal {@code true}. */
     public static final String TRUE = "true";

@@ -52,6 +52,24 @@ class AuthenticationIT {
     }
 
     @Test
+    void emptyClientId_isRefusedAsABadClientId_notAsABadPassword_inMqtt5And311() {
+        // HiveMQ assigns an id to an empty one before the extension sees it; the answer must still be about the id
+        final Mqtt5BlockingClient v5 = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion5()
+                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        final Mqtt5ConnAck ack = refused(v5, broker.token("ok-user"));
+        assertThat(ack.getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
+        assertThat(ack.getReasonString().orElseThrow().toString()).isEqualTo("client id must be the uid, but it was empty");
+        final com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient v3 = com.hivemq.client.mqtt.MqttClient.builder()
+                .useMqttVersion3().serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        final com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException refused3 = catchThrowableOfType(
+                com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException.class,
+                () -> v3.connectWith().cleanSession(true).simpleAuth().username("ok-user")
+                        .password(broker.token("ok-user").getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send());
+        assertThat(refused3.getMqttMessage().getReturnCode()).isEqualTo(
+                com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode.IDENTIFIER_REJECTED);
+    }
+
+    @Test
     void wrongSubject_forgedSignature_garbageAndMissingToken_areRefusedWith0x86() {
         final Mqtt5ConnAck wrongSub = refused(mqtt5(broker, "eve"), broker.token("alice"));
         assertThat(wrongSub.getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD);

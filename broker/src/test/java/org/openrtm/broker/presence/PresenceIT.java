@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.openrtm.broker.testing.Clients.connect;
 import static org.openrtm.broker.testing.Clients.connectVia;
+import static org.openrtm.broker.testing.Clients.mqtt5;
 import static org.openrtm.broker.testing.Clients.next;
 import static org.openrtm.broker.testing.Clients.poll;
 import static org.openrtm.broker.testing.Clients.publish;
@@ -69,6 +70,33 @@ class PresenceIT {
         assertThat(state(retained)).isEqualTo("offline");
         late.disconnect();
         watcher.disconnect();
+    }
+
+    @Test
+    void viaCoap_claimedByAnOrdinaryMqttClient_isShownAsMqtt_andOnlyTheGatewaysProofMakesItCoap() throws Exception {
+        final byte[] key = org.openrtm.protocol.ViaProof.key(EmbeddedBroker.SECRET.getBytes(StandardCharsets.UTF_8));
+        final String[][] cases = {
+            {"claims-1", null}, // rtm-via: coap alone
+            {"claims-2", org.openrtm.protocol.ViaProof.of(key, "someone-else")}, // another uid's proof
+            {"claims-3", "0".repeat(64)}, // a guess
+            {"gateway-1", org.openrtm.protocol.ViaProof.of(key, "gateway-1")}, // what the gateway sends
+        };
+        for (final String[] c : cases) {
+            final Mqtt5BlockingClient watcher = connect(broker, "watch-" + c[0]);
+            final BlockingQueue<Mqtt5Publish> presence = subscribe(watcher, "rtm/user/" + c[0] + "/presence");
+            final Mqtt5BlockingClient client = mqtt5(broker, c[0]);
+            final var props = com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties.builder().add("rtm-via", "coap");
+            if (c[1] != null) {
+                props.add("rtm-via-proof", c[1]);
+            }
+            client.connectWith().userProperties(props.build()).simpleAuth()
+                    .password(broker.token(c[0]).getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
+            final Mqtt5Publish online = next(presence);
+            assertThat(state(online)).isEqualTo("online");
+            assertThat(json(online).get("via").getAsString()).as(c[0]).isEqualTo(c[0].startsWith("gateway") ? "coap" : "mqtt");
+            client.disconnect();
+            watcher.disconnect();
+        }
     }
 
     @Test

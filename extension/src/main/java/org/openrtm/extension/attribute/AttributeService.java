@@ -16,6 +16,7 @@ import org.openrtm.extension.rpc.Params;
 import org.openrtm.extension.rpc.RpcException;
 import org.openrtm.extension.rpc.RpcHandler;
 import org.openrtm.extension.session.Connection;
+import org.openrtm.extension.store.IoErrors;
 import org.openrtm.extension.store.Keyspace;
 import org.openrtm.extension.store.Store;
 import org.openrtm.extension.store.WriteBatch;
@@ -567,7 +568,7 @@ public final class AttributeService implements PresenceService.Listener {
                     if (error != null) {
                         log.warn("Attribute write of {} to {} failed: {}", sender.uid(), p.topic(), error.toString());
                         return SendResult.refused(RtmStatus.INTERNAL, "the server could not store the attribute: "
-                                + error.getMessage());
+                                + IoErrors.describe(error));
                     }
                     if (outcome.refusal() != null) {
                         return SendResult.refused(outcome.refusal(), outcome.reason());
@@ -710,7 +711,8 @@ public final class AttributeService implements PresenceService.Listener {
         return write(scope, id, decider, null).handle((outcome, error) -> {
             if (error != null) {
                 log.warn("Attribute write of {} to {} {} failed: {}", caller.uid(), scope.wire(), id, error.toString());
-                throw new RpcException(Rpc.ERR_INTERNAL, "the server could not store the attributes: " + error.getMessage());
+                throw new RpcException(Rpc.ERR_INTERNAL,
+                        "the server could not store the attributes: " + IoErrors.describe(error));
             }
             if (outcome.refusal() != null) {
                 throw new RpcException(outcome.refusal().code(), outcome.reason());

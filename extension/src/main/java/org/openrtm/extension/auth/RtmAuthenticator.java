@@ -14,12 +14,14 @@ import org.openrtm.extension.session.Sessions;
 import org.openrtm.protocol.Ids;
 import org.openrtm.protocol.Props;
 import org.openrtm.protocol.RtmTopics;
+import org.openrtm.protocol.ViaProof;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 /**
  * Authenticates every CONNECT: the client id must be a valid uid and the password a token for it, and the user must
@@ -30,21 +32,27 @@ import java.time.Duration;
 public final class RtmAuthenticator implements SimpleAuthenticator {
 
     private static final Logger log = LoggerFactory.getLogger(RtmAuthenticator.class);
+    /** What HiveMQ CE assigns to an empty client id: {@code ClientIds.generateNext()}. */
+    private static final Pattern ASSIGNED = Pattern.compile("hmq_[A-Za-z0-9]{1,16}_[0-9]+_[0-9a-f]{32}");
 
     private final Tokens tokens;
+    private final byte[] viaKey;
     private final Sessions sessions;
     private final FloodGuard flood;
     private final long clientQueue;
 
     /**
      * @param tokens   verifies tokens
+     * @param viaKey   the key of the CoAP gateway's proof ({@link ViaProof#key}): {@code rtm-via: coap} counts only
+     *                 with a valid {@code rtm-via-proof}
      * @param sessions where authenticated connections are registered
      * @param flood       which users are refused for a while after being disconnected for flooding
      * @param clientQueue how many messages HiveMQ may queue per client (limits.client-queue)
      */
-    public RtmAuthenticator(final @NotNull Tokens tokens, final @NotNull Sessions sessions,
-                            final @NotNull FloodGuard flood, final long clientQueue) {
+    public RtmAuthenticator(final @NotNull Tokens tokens, final byte @NotNull [] viaKey,
+                            final @NotNull Sessions sessions, final @NotNull FloodGuard flood, final long clientQueue) {
         this.tokens = tokens;
+        this.viaKey = viaKey.clone();
         this.sessions = sessions;
         this.flood = flood;
         this.clientQueue = clientQueue;
@@ -55,6 +63,12 @@ public final class RtmAuthenticator implements SimpleAuthenticator {
         try {
             final ConnectPacket connect = input.getConnectPacket();
             final String uid = connect.getClientId();
+            if (assignedByHiveMq(uid)) {
+                // an empty client id: HiveMQ assigned one before asking us, and that id has no token; say what is wrong
+                refuse(output, ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+                        "client id must be the uid, but it was empty", uid);
+                return;
+            }
             final String uidError = Ids.uidError(uid);
             if (uidError != null) {
                 refuse(output, ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "client id is the uid: " + uidError, uid);
@@ -95,9 +109,8 @@ public final class RtmAuthenticator implements SimpleAuthenticator {
                 return;
             }
             final boolean mqtt5 = connect.getMqttVersion() == MqttVersion.V_5;
-            final String via = connect.getUserProperties().getFirst(Props.VIA).orElse("");
-            final Connection connection = sessions.prepare(uid, check.role(),
-                    "coap".equals(via) ? Connection.Via.COAP : Connection.Via.MQTT, mqtt5, connect.getSessionExpiryInterval());
+            final Connection connection = sessions.prepare(uid, check.role(), via(connect, uid), mqtt5,
+                    connect.getSessionExpiryInterval());
             ConnectionAttributes.bind(input.getConnectionInformation(), connection);
             log.debug("{} authenticated as {}", uid, check.role().wire());
             // HiveMQ discards, silently, what does not fit in a client's queue (1,000 by default): room for a burst of
@@ -109,6 +122,31 @@ public final class RtmAuthenticator implements SimpleAuthenticator {
             log.debug("Authentication failure", e);
             output.failAuthentication(ConnackReasonCode.UNSPECIFIED_ERROR, "the server failed to check the token");
         }
+    }
+
+    /**
+     * How the user is attached: {@code rtm-via: coap} only with the gateway's proof for this uid; anything else
+     * (no property, another value, no or a wrong proof) is an ordinary MQTT connection. Not refused: a client that
+     * claims to be the gateway gains nothing, and a gateway without the deployment secret still works.
+     */
+    private Connection.Via via(final ConnectPacket connect, final String uid) {
+        if (!"coap".equals(connect.getUserProperties().getFirst(Props.VIA).orElse(""))) {
+            return Connection.Via.MQTT;
+        }
+        if (ViaProof.verify(viaKey, uid, connect.getUserProperties().getFirst(Props.VIA_PROOF).orElse(null))) {
+            return Connection.Via.COAP;
+        }
+        log.debug("{} sent rtm-via: coap without the gateway's proof; counted as MQTT", uid);
+        return Connection.Via.MQTT;
+    }
+
+    /**
+     * Whether a client id is one HiveMQ assigned to a CONNECT with an empty client id ({@code hmq_<broker id>_<counter>_
+     * <32 hex digits>}). The extension SDK does not say whether the id was assigned, and HiveMQ assigns one before the
+     * authenticator runs; an id of that shape is reserved (see docs/protocol.md), so no user has it.
+     */
+    static boolean assignedByHiveMq(final @NotNull String clientId) {
+        return ASSIGNED.matcher(clientId).matches();
     }
 
     private void refuse(final SimpleAuthOutput output, final ConnackReasonCode code, final String reason,

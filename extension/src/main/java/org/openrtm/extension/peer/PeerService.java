@@ -10,6 +10,7 @@ import org.openrtm.extension.routing.InboundPublish;
 import org.openrtm.extension.routing.SendResult;
 import org.openrtm.extension.routing.SenderOptions;
 import org.openrtm.extension.session.Connection;
+import org.openrtm.extension.store.IoErrors;
 import org.openrtm.extension.store.WriteBatch;
 import org.openrtm.protocol.Events;
 import org.openrtm.protocol.Ids;
@@ -118,7 +119,7 @@ public final class PeerService implements Mailboxes.AckListener {
                             dedup.release(sender.uid(), flags.cid());
                         }
                         mine.complete(SendResult.refused(RtmStatus.INTERNAL,
-                                "the server could not store the message: " + error.getMessage()));
+                                "the server could not store the message: " + IoErrors.describe(error)));
                         return;
                     }
                     if (outcome == Mailboxes.Outcome.BUSY) {

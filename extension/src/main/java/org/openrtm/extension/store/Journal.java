@@ -87,16 +87,31 @@ final class Journal implements AutoCloseable {
                 + "ignoring them", segment.getFileName(), size - at, records);
     }
 
-    /** Starts a new segment; the previous one (if any) joins the closed segments. */
+    /**
+     * Starts a new segment; the previous one (if any) joins the closed segments. When the new one cannot be created
+     * the journal is left without a current segment: the next {@link #append} tries again to make one, so that a
+     * folder that becomes writable again is used again without a restart.
+     */
     void rotate(final long firstLsn) throws IOException {
         if (current != null) {
-            current.force(false);
-            current.close();
+            final FileChannel previous = current;
+            current = null;
             closed.add(currentPath);
+            try {
+                previous.force(false);
+            } finally {
+                previous.close();
+            }
         }
-        currentPath = dir.resolve(String.format("%s%020d%s", PREFIX, firstLsn, SUFFIX));
-        current = FileChannel.open(currentPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
+        final Path path = dir.resolve(String.format("%s%020d%s", PREFIX, firstLsn, SUFFIX));
+        try {
+            // TRUNCATE_EXISTING is safe: a record number is never used twice, not even one whose append failed
+            current = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (final IOException e) {
+            throw new IOException("cannot create the journal segment " + path + ": " + IoErrors.describe(e, path), e);
+        }
+        currentPath = path;
         if (syncDirectory) {
             forceDirectory(dir);
         }
@@ -129,8 +144,18 @@ final class Journal implements AutoCloseable {
         }
     }
 
-    /** Appends one record whose body is {@code body[0..length)}. */
-    void append(final byte @NotNull [] body, final int length) throws IOException {
+    /**
+     * Appends one record whose body is {@code body[0..length)} and whose record number is {@code lsn}. Without a
+     * current segment (an earlier failure), a new one is started at {@code lsn} first. A failed append abandons its
+     * segment: the record may be half written at its end, and a record after it would be lost on replay (which stops
+     * at the first bad record of a segment), so the next append starts a new segment instead.
+     *
+     * @throws IOException naming the segment and the operating system's reason
+     */
+    void append(final byte @NotNull [] body, final int length, final long lsn) throws IOException {
+        if (current == null) {
+            rotate(lsn);
+        }
         final CRC32C c = new CRC32C();
         c.update(body, 0, length);
         final ByteBuffer header = ByteBuffer.allocate(HEADER);
@@ -138,15 +163,37 @@ final class Journal implements AutoCloseable {
         final ByteBuffer payload = ByteBuffer.wrap(body, 0, length);
         final ByteBuffer[] both = {header, payload};
         long remaining = HEADER + (long) length;
-        while (remaining > 0) {
-            remaining -= current.write(both);
+        try {
+            while (remaining > 0) {
+                remaining -= current.write(both);
+            }
+        } catch (final IOException e) {
+            throw abandon(e, "write");
         }
         bytesWritten = bytesWritten + HEADER + length; // single writer; volatile for the sync thread
     }
 
-    /** Forces appended records to disk (writer thread). */
+    /** Forces appended records to disk (writer thread); a failure abandons the segment like a failed append. */
     void force() throws IOException {
-        current.force(false);
+        try {
+            current.force(false);
+        } catch (final IOException e) {
+            throw abandon(e, "force");
+        }
+    }
+
+    private IOException abandon(final IOException e, final String what) {
+        final FileChannel broken = current;
+        final Path path = currentPath;
+        current = null;
+        closed.add(path); // replayed up to its last whole record, deleted once a checkpoint covers it
+        try {
+            broken.close();
+        } catch (final IOException ignored) {
+            // abandoned either way
+        }
+        return new IOException("cannot " + what + " the journal segment " + path + ": " + IoErrors.describe(e, path)
+                + "; the next write starts a new segment", e);
     }
 
     /**

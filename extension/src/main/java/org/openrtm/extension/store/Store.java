@@ -242,6 +242,7 @@ public final class Store implements AutoCloseable {
     }
 
     private final Path dir;
+    private final FolderLock folderLock;
     private final StoreOptions options;
     private final Executor callbackExecutor;
     private final Copies copies;
@@ -271,8 +272,10 @@ public final class Store implements AutoCloseable {
             final List<String> names,
             final Map<String, CheckpointWriter> checkpointWriters,
             final Executor callbackExecutor,
-            final @Nullable Store shareWriterOf) throws IOException {
+            final @Nullable Store shareWriterOf,
+            final FolderLock folderLock) throws IOException {
         this.dir = dir;
+        this.folderLock = folderLock;
         this.options = options;
         this.callbackExecutor = callbackExecutor;
         Files.createDirectories(dir);
@@ -401,10 +404,23 @@ public final class Store implements AutoCloseable {
                         + "', which is not one of " + keyspaces);
             }
         }
+        // before anything in the folder is read or written: a second process on the same folder must stop here, not
+        // after it has replaced a copy the first one is writing (MapDB's own file lock comes too late for that)
+        final FolderLock lock = FolderLock.acquire(dir, "store folder");
+        boolean opened = false;
         try {
-            return new Store(dir, options, keyspaces, checkpointWriters, callbackExecutor, shareWriterOf);
-        } catch (final RuntimeException e) {
-            throw new IOException("cannot open the store in " + dir + ": " + e, e);
+            final Store store = new Store(dir, options, keyspaces, checkpointWriters, callbackExecutor, shareWriterOf,
+                    lock);
+            opened = true;
+            return store;
+        } catch (final IOException | RuntimeException e) {
+            // MapDB's VolumeIOError and Java's AccessDeniedException say little on their own: name the folder and
+            // the operating system's reason
+            throw new IOException("cannot open the store in " + dir.toAbsolutePath() + ": " + IoErrors.describe(e), e);
+        } finally {
+            if (!opened) {
+                lock.close();
+            }
         }
     }
 
@@ -575,7 +591,7 @@ public final class Store implements AutoCloseable {
                 }
             }
         }
-        journal.append(buffer, body.position());
+        journal.append(buffer, body.position(), lsn);
         if (options.sync() == StoreOptions.Sync.ALWAYS) {
             journal.force();
         }
@@ -887,6 +903,7 @@ public final class Store implements AutoCloseable {
                 log.debug("Journal close failed", e);
             }
             copies.close();
+            folderLock.close();
         }
     }
 }

@@ -232,6 +232,130 @@ class StoreTest {
         assertThat(Files.readString(dir.resolve("rtm-a.ok"))).isEqualTo(Files.readString(dir.resolve("rtm-b.ok")));
     }
 
+    @Test
+    void aSecondProcessOnTheFolder_isRefusedNamingFolderAndPid_beforeItTouchesACopyBeingCheckpointed() throws Exception {
+        try (Store store = open(StoreOptions.defaults())) {
+            store.write(new WriteBatch().put(store.keyspace("a"), b("k"), b("v"))).get(5, TimeUnit.SECONDS);
+            // what a checkpoint does before it writes a copy: remove its marker. A second process that got as far as
+            // Copies.open would take that copy for unfinished and replace it under the running store's feet
+            final Path copy = dir.resolve("rtm-b.db");
+            Files.delete(dir.resolve("rtm-b.ok"));
+            final byte[] before = Files.readAllBytes(copy);
+            final long modified = Files.getLastModifiedTime(copy).toMillis();
+
+            final Process child = startChild(StoreOpenChild.class, dir.toString());
+            final String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).as(output).isEqualTo(2);
+            assertThat(output).contains("refused: ").contains(dir.toAbsolutePath().toString())
+                    .contains("pid " + ProcessHandle.current().pid());
+            assertThat(Files.readAllBytes(copy)).isEqualTo(before);
+            assertThat(Files.getLastModifiedTime(copy).toMillis()).isEqualTo(modified);
+            assertThat(dir.resolve("rtm-b.ok")).doesNotExist();
+            // in this process, too, the folder is open once at a time
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> open(StoreOptions.defaults())))
+                    .hasMessageContaining("is in use by this process");
+        }
+        // closed (the lock released): another process opens it, and the copy is repaired there
+        final Process child = startChild(StoreOpenChild.class, dir.toString());
+        final String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as(output).isZero();
+        assertThat(output).contains("opened ");
+    }
+
+    /**
+     * The journal folder stops being usable while the store runs, and comes back. Tests run as root, for whom a
+     * {@code chmod} denies nothing; so the folder is moved away and a plain file put in its place: the open segment
+     * keeps working (its file moved with the folder) until the next one must be created, which fails as a read-only
+     * or full disk would (with "Not a directory" as the operating system's reason).
+     */
+    @Test
+    void aJournalFolderThatCannotTakeANewSegment_refusesWritesSayingWhy_andRecoversWithoutARestart() throws Exception {
+        final StoreOptions everyWrite = new StoreOptions(StoreOptions.Sync.NEVER, Duration.ofMillis(10),
+                Duration.ofHours(1), 1); // a checkpoint, and so a new segment, after every write
+        final Path journal = dir.resolve("journal");
+        final Path away = dir.resolve("journal-away");
+        try (Store store = open(everyWrite)) {
+            final Keyspace a = store.keyspace("a");
+            store.write(new WriteBatch().put(a, b("before"), b("1"))).get(5, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.stats().checkpoints() >= 1);
+            Files.move(journal, away);
+            Files.writeString(journal, "not a folder");
+            final List<Throwable> refusals = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                try {
+                    store.write(new WriteBatch().put(a, b("during"), b("2"))).get(5, TimeUnit.SECONDS);
+                    return false;
+                } catch (final java.util.concurrent.ExecutionException e) {
+                    refusals.add(e.getCause());
+                    return true;
+                }
+            });
+            assertThat(IoErrors.describe(refusals.get(0))).contains("journal segment " + journal)
+                    .contains("Not a directory");
+            // back to normal: the next write makes a new segment, no restart needed
+            Files.delete(journal);
+            Files.move(away, journal);
+            store.write(new WriteBatch().put(a, b("after"), b("3"))).get(5, TimeUnit.SECONDS);
+            assertThat(s(store.get(a, b("after")))).isEqualTo("3");
+        }
+        try (Store store = open(StoreOptions.defaults())) {
+            assertThat(s(store.get(store.keyspace("a"), b("before")))).isEqualTo("1");
+            assertThat(s(store.get(store.keyspace("a"), b("after")))).isEqualTo("3");
+        }
+    }
+
+    @Test
+    void aFailedAppend_abandonsItsSegment_soThatLaterRecordsAreNotLostBehindAHalfRecordOnReplay() throws Exception {
+        final Journal journal = new Journal(dir.resolve("j"), false);
+        journal.rotate(1);
+        journal.append(new byte[] {1, 2, 3}, 3, 1);
+        // a write that fails half-way (ENOSPC) is simulated by closing the channel under the journal: what matters is
+        // what the journal does next
+        final java.lang.reflect.Field f = Journal.class.getDeclaredField("current");
+        f.setAccessible(true);
+        ((java.nio.channels.FileChannel) f.get(journal)).close();
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> journal.append(new byte[] {4}, 1, 2)))
+                .hasMessageContaining("cannot write the journal segment " + dir.resolve("j"))
+                .hasMessageContaining("closed");
+        journal.append(new byte[] {5}, 1, 3);
+        journal.close();
+        final List<Byte> replayed = new ArrayList<>();
+        final Journal again = new Journal(dir.resolve("j"), false);
+        again.replay(body -> replayed.add(body.get(0)));
+        assertThat(replayed).containsExactly((byte) 1, (byte) 5);
+        assertThat(dir.resolve("j").resolve(String.format("seg-%020d.log", 3))).exists();
+    }
+
+    /**
+     * A store folder on a file system remounted read-only (a real tmpfs: as root, {@code chmod} denies nothing).
+     * Skipped where the test may not mount.
+     */
+    @Test
+    void aStoreFolderOnAReadOnlyDisk_isRefusedNamingTheFolderAndTheCause() throws Exception {
+        final Path mnt = spare.resolve("mnt");
+        Files.createDirectories(mnt);
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                sh("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mnt.toString()) == 0, "cannot mount a tmpfs");
+        try {
+            final Path folder = mnt.resolve("store");
+            Store.open(folder, StoreOptions.defaults(), KS, ForkJoinPool.commonPool()).close();
+            assertThat(sh("mount", "-o", "remount,ro", mnt.toString())).isZero();
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                    () -> Store.open(folder, StoreOptions.defaults(), KS, ForkJoinPool.commonPool())))
+                    .hasMessageContaining("store folder " + folder).hasMessageContaining("Read-only file system");
+        } finally {
+            sh("umount", mnt.toString());
+        }
+    }
+
+    private static int sh(final String... command) throws Exception {
+        final Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
+    }
+
     /** A JVM running {@code main} with this test's class path, its output and errors on one stream. */
     private static Process startChild(final Class<?> main, final String... args) throws Exception {
         final List<String> command = new ArrayList<>(List.of(

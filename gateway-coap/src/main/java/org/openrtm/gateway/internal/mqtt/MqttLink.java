@@ -7,6 +7,8 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientConnectionConfig;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
@@ -16,7 +18,9 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAck;
 import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 import org.openrtm.protocol.Props;
+import org.openrtm.protocol.ViaProof;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,9 +62,12 @@ public final class MqttLink {
         void onClosed(@NotNull End end, @NotNull String reason);
     }
 
-    /** Where and how links connect. */
+    /**
+     * Where and how links connect. {@code viaKey} ({@link ViaProof#key} of the deployment secret) makes the proof
+     * with which the server accepts {@code rtm-via: coap}; without it the links are shown as {@code via: mqtt}.
+     */
     public record Settings(@NotNull String host, int port, @NotNull Duration keepAlive, int receiveMaximum,
-                           @NotNull Duration connectTimeout) {
+                           @NotNull Duration connectTimeout, byte @Nullable [] viaKey) {
     }
 
     private final Mqtt5AsyncClient client;
@@ -95,12 +102,17 @@ public final class MqttLink {
         final MqttLink link = new MqttLink(client);
         self[0] = link;
         client.publishes(MqttGlobalPublishFilter.ALL, listener::onMessage, true);
+        // rtm-via: coap counts only with the proof, made from the deployment secret (see docs/protocol.md)
+        final Mqtt5UserPropertiesBuilder via = Mqtt5UserProperties.builder().add(Props.VIA, "coap");
+        if (settings.viaKey() != null) {
+            via.add(Props.VIA_PROOF, ViaProof.of(settings.viaKey(), uid));
+        }
         final CompletableFuture<Mqtt5ConnAck> connack = client.connectWith()
                 .cleanStart(true)
                 .sessionExpiryInterval(0)
                 .keepAlive((int) Math.min(65535, settings.keepAlive().toSeconds()))
                 .restrictions().receiveMaximum(settings.receiveMaximum()).applyRestrictions()
-                .userProperties().add(Props.VIA, "coap").applyUserProperties()
+                .userProperties(via.build())
                 .simpleAuth().password(token.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
                 .send();
         return connack.thenApply(ack -> {
