@@ -1,5 +1,6 @@
 package org.openrtm.sdk;
 
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openrtm.broker.testing.EmbeddedBroker;
@@ -13,6 +14,7 @@ import org.openrtm.sdk.testing.TestClients;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,32 +28,43 @@ class CloseIT {
     @RegisterExtension
     static final EmbeddedBroker broker = EmbeddedBroker.create();
 
-    @Test
+    /** Each repetition uses names of its own. */
+    private static final AtomicInteger REPETITION = new AtomicInteger();
+
+    /**
+     * Repeated: the logout used to be lost now and then (2 to 3 times in 25, more under load), when the socket closed
+     * with a message from the server still unread and the kernel answered with a reset; see NoDelaySocketFactory.
+     */
+    @RepeatedTest(5)
     void programEndingRightAfterClose_isOfflineAtOnce_andHasLeftItsChannels() throws Exception {
+        final int n = REPETITION.incrementAndGet();
+        final String closer = "closer-" + n;
+        final String room = "close-room-" + n;
+        final String watcherUid = "close-watcher-" + n;
         final Recorder sees = new Recorder();
-        try (RtmClient watcher = TestClients.loggedIn(broker, "close-watcher", sees)) {
-            watcher.channels().join("close-room").get(10, TimeUnit.SECONDS);
-            watcher.presence().subscribe(List.of("closer")).get(10, TimeUnit.SECONDS);
+        try (RtmClient watcher = TestClients.loggedIn(broker, watcherUid, sees)) {
+            watcher.channels().join(room).get(10, TimeUnit.SECONDS);
+            watcher.presence().subscribe(List.of(closer)).get(10, TimeUnit.SECONDS);
 
             final String output = ChildJvm.run(List.of(), CloseProbe.class, List.of("tcp://127.0.0.1:" + broker.port(),
-                    "closer", broker.token("closer"), "close-room"));
+                    closer, broker.token(closer), room));
             assertThat(output).as("probe output").contains("joined\nclosed\n");
             final long exited = System.nanoTime();
 
-            final PresenceEvent online = Recorder.nextMatching(sees.presence, e -> e.uid().equals("closer"));
+            final PresenceEvent online = Recorder.nextMatching(sees.presence, e -> e.uid().equals(closer));
             assertThat(online.state()).isEqualTo(OnlineState.ONLINE);
-            final PresenceEvent gone = Recorder.nextMatching(sees.presence, e -> e.uid().equals("closer"));
+            final PresenceEvent gone = Recorder.nextMatching(sees.presence, e -> e.uid().equals(closer));
             assertThat(gone.state()).as("the state after close()").isEqualTo(OnlineState.OFFLINE);
-            final MemberEvent joined = Recorder.nextMatching(sees.members, e -> e.uid().equals("closer"));
+            final MemberEvent joined = Recorder.nextMatching(sees.members, e -> e.uid().equals(closer));
             assertThat(joined.since()).as("a join").isNotNull();
-            final MemberEvent left = Recorder.nextMatching(sees.members, e -> e.uid().equals("closer"));
+            final MemberEvent left = Recorder.nextMatching(sees.members, e -> e.uid().equals(closer));
             assertThat(left.since()).as("a leave").isNull();
             assertThat(Duration.ofNanos(System.nanoTime() - exited)).as("well within the 30 s grace period")
                     .isLessThan(Duration.ofSeconds(5));
-            assertThat(watcher.presence().query(List.of("closer")).get(10, TimeUnit.SECONDS))
-                    .containsEntry("closer", OnlineState.OFFLINE);
-            assertThat(watcher.channels().allMembers("close-room").get(10, TimeUnit.SECONDS))
-                    .containsExactly("close-watcher");
+            assertThat(watcher.presence().query(List.of(closer)).get(10, TimeUnit.SECONDS))
+                    .containsEntry(closer, OnlineState.OFFLINE);
+            assertThat(watcher.channels().allMembers(room).get(10, TimeUnit.SECONDS))
+                    .containsExactly(watcherUid);
         }
     }
 

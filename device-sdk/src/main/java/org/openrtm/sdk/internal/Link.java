@@ -29,11 +29,14 @@ import java.util.logging.Logger;
 final class Link implements MqttCallback {
 
     private static final Logger LOG = Logger.getLogger(Link.class.getName());
+    /** How long a logout's socket waits for the server to close its side after the DISCONNECT (see the factory). */
+    private static final long LINGER_MILLIS = 1500;
 
     final long number;
     final MqttAsyncClient paho;
     final ConnackSniffer sniffer = new ConnackSniffer();
     final SubackPatch subackPatch = new SubackPatch();
+    private volatile NoDelaySocketFactory sockets;
     /** Messages sent on this connection and not yet acknowledged, in send order. */
     final Set<Pending> inFlight = new LinkedHashSet<>();
     /** The server's Receive Maximum: most unacknowledged QoS 1 publishes at once. */
@@ -71,7 +74,8 @@ final class Link implements MqttCallback {
         o.setAutomaticReconnect(false);
         o.setReceiveMaximum(c.receiveMaximum);
         o.setUseSubscriptionIdentifiers(false);
-        o.setSocketFactory(new NoDelaySocketFactory(sniffer, subackPatch));
+        sockets = new NoDelaySocketFactory(sniffer, subackPatch);
+        o.setSocketFactory(sockets);
         paho.connect(o, null, new MqttActionListener() {
             @Override
             public void onSuccess(final IMqttToken token) {
@@ -184,12 +188,22 @@ final class Link implements MqttCallback {
     void logout() {
         try {
             if (paho.isConnected()) {
+                final NoDelaySocketFactory s = sockets;
+                if (s != null) {
+                    s.lingerOnClose(LINGER_MILLIS);
+                }
                 final MqttProperties props = new MqttProperties();
                 props.setSessionExpiryInterval(0L);
                 paho.disconnect(0, null, null, 0, props).waitForCompletion(2000);
+                // Paho completes the token before it closes the socket: wait for the graceful close too
+                if (s != null && !s.awaitClosed(LINGER_MILLIS + 500)) {
+                    LOG.log(Level.FINE, "connection {0}: the socket did not close in time after the DISCONNECT", number);
+                }
             }
         } catch (final MqttException | RuntimeException e) {
             LOG.log(Level.FINE, "disconnect of connection {0}: {1}", new Object[] {number, e});
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         close();
     }

@@ -4,21 +4,36 @@ import org.jetbrains.annotations.Nullable;
 
 import javax.net.SocketFactory;
 import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Paho's socket factory: every socket has TCP_NODELAY (without it, QoS 1 round trips stall for tens of ms on
  * delayed ACKs) and lets a {@link ConnackSniffer} see the first bytes it receives, and a {@link SubackPatch} fix the
  * SUBACKs Paho would choke on. One factory per connection attempt.
+ *
+ * <p>A logout closes the socket gracefully ({@link #lingerOnClose}): Paho shuts the input and closes the socket right
+ * after writing the DISCONNECT, and closing a TCP socket with unread bytes in its receive buffer (a message the server
+ * sent a moment earlier) makes the kernel send a reset instead of a FIN. A server that writes to the connection
+ * before reading the DISCONNECT then sees the reset first and takes the logout for a lost connection ({@code
+ * unreachable} for the grace period, still in its channels). So after a logout the socket reads and discards until
+ * the server closes the connection (as it does on a DISCONNECT), bounded, and only then closes. Whatever Paho's
+ * sender still writes meanwhile (an acknowledgement queued before the logout) is dropped: nothing may follow a
+ * DISCONNECT, and writing it to a connection the server has closed would only log a broken pipe.
  */
 final class NoDelaySocketFactory extends SocketFactory {
 
     private final ConnackSniffer sniffer;
     private final SubackPatch patch;
+    private volatile SniffingSocket socket;
 
     NoDelaySocketFactory(final @Nullable ConnackSniffer sniffer, final @Nullable SubackPatch patch) {
         this.sniffer = sniffer;
@@ -27,9 +42,27 @@ final class NoDelaySocketFactory extends SocketFactory {
 
     @Override
     public Socket createSocket() throws IOException {
-        final Socket s = new SniffingSocket(sniffer, patch);
+        final SniffingSocket s = new SniffingSocket(sniffer, patch);
         s.setTcpNoDelay(true);
+        socket = s;
         return s;
+    }
+
+    /**
+     * Makes the next close of this connection's socket a graceful one: read until the server closes
+     * (or {@code millis} pass), then close. Call before sending the DISCONNECT.
+     */
+    void lingerOnClose(final long millis) {
+        final SniffingSocket s = socket;
+        if (s != null) {
+            s.lingerMillis = millis;
+        }
+    }
+
+    /** Waits at most {@code millis} until the socket is closed; true if it is (or there never was one). */
+    boolean awaitClosed(final long millis) throws InterruptedException {
+        final SniffingSocket s = socket;
+        return s == null || s.closed.await(millis, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -64,11 +97,15 @@ final class NoDelaySocketFactory extends SocketFactory {
         return s;
     }
 
-    /** A plain socket whose input stream also feeds the sniffer and the SUBACK patch. */
+    /** A plain socket whose input stream also feeds the sniffer and the SUBACK patch, and that can close gracefully. */
     private static final class SniffingSocket extends Socket {
         private final ConnackSniffer sniffer;
         private final SubackPatch patch;
+        private final CountDownLatch closed = new CountDownLatch(1);
+        private volatile long lingerMillis;
+        private volatile boolean closing;
         private InputStream in;
+        private OutputStream output;
 
         SniffingSocket(final ConnackSniffer sniffer, final SubackPatch patch) {
             this.sniffer = sniffer;
@@ -84,6 +121,78 @@ final class NoDelaySocketFactory extends SocketFactory {
                 in = new SniffingInputStream(super.getInputStream(), sniffer, patch);
             }
             return in;
+        }
+
+        @Override
+        public synchronized OutputStream getOutputStream() throws IOException {
+            if (output == null) {
+                output = new FilterOutputStream(super.getOutputStream()) {
+                    @Override
+                    public void write(final int b) throws IOException {
+                        if (!closing) {
+                            super.write(b);
+                        }
+                    }
+
+                    @Override
+                    public void write(final byte[] b, final int off, final int len) throws IOException {
+                        if (!closing) {
+                            out.write(b, off, len); // the socket's own stream, not byte by byte
+                        }
+                    }
+
+                    @Override
+                    public void flush() throws IOException {
+                        if (!closing) {
+                            super.flush();
+                        }
+                    }
+                };
+            }
+            return output;
+        }
+
+        @Override
+        public void shutdownInput() throws IOException {
+            if (lingerMillis == 0) {
+                super.shutdownInput();
+            }
+            // a graceful close reads on until the server closes: shutting the input now would leave its bytes unread
+        }
+
+        @Override
+        public synchronized void close() throws IOException {
+            try {
+                if (lingerMillis > 0 && !isClosed() && isConnected()) {
+                    closing = true;
+                    drainUntilServerCloses(lingerMillis);
+                }
+            } finally {
+                super.close();
+                closed.countDown();
+            }
+        }
+
+        private void drainUntilServerCloses(final long millis) {
+            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            try {
+                final InputStream raw = super.getInputStream();
+                final byte[] sink = new byte[4096];
+                while (true) {
+                    final long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (left <= 0) {
+                        return;
+                    }
+                    setSoTimeout((int) Math.min(left, Integer.MAX_VALUE));
+                    if (raw.read(sink) < 0) {
+                        return;
+                    }
+                }
+            } catch (final SocketTimeoutException e) {
+                // the server did not close in time: close anyway
+            } catch (final IOException e) {
+                // reset or already shut: nothing more to read
+            }
         }
     }
 
