@@ -208,7 +208,8 @@ public final class CoapGateway implements AutoCloseable {
     }
 
     private static RandomMessageIds messageIds(final Configuration cf) {
-        return new RandomMessageIds(cf.get(CoapConfig.EXCHANGE_LIFETIME, TimeUnit.MILLISECONDS));
+        return new RandomMessageIds(cf.get(CoapConfig.EXCHANGE_LIFETIME, TimeUnit.MILLISECONDS),
+                cf.get(CoapConfig.MULTICAST_BASE_MID));
     }
 
     static @NotNull Configuration californium(final @NotNull GatewayConfig config) {

@@ -225,12 +225,12 @@ final class ObservationResource extends CoapResource implements Feed.Sink {
 
     /**
      * How many stray empty ACKs or RSTs from a session's address, while a notification is in flight, make its
-     * acknowledgement untrusted. One was too few: honest devices produce the odd stray (CoapSmokeIT's 40 devices on two
-     * addresses lost a notification now and then, held until a next request that never came before the end), while a
-     * blind spoofer needs tens of thousands of wrong guesses on average; it still gets one right within the first 64
-     * with a chance of 64 in 65,536 per notification. Checked only where plain CoAP is served to any address
-     * ({@code coap.nosec=any}): with the default (loopback only) a spoofer would have to be on the gateway's host. On
-     * loopback the check still held honest devices back in CoapSmokeIT (cause not found yet).
+     * acknowledgement untrusted. Not one: an honest device may produce the odd stray (a late duplicate of an
+     * acknowledgement whose id has expired), while a blind spoofer needs tens of thousands of wrong guesses on average;
+     * it still gets one right within the first 64 with a chance of 64 in 65,000 per notification. Checked only where
+     * plain CoAP is served to any address ({@code coap.nosec=any}): with the default (loopback only) a spoofer would
+     * have to be on the gateway's host. (CoapSmokeIT's lost notifications, first blamed on this check, were
+     * acknowledgements Californium dropped for ids in its multicast range; see {@link RandomMessageIds}.)
      */
     static final int UNTRUSTED_AFTER_STRAYS = 64;
 

@@ -17,27 +17,38 @@ import java.util.function.LongSupplier;
  * each one drawn from a cryptographic random source, never one still in use towards the same peer within
  * EXCHANGE_LIFETIME (RFC 7252 section 4.4: the peer would take a reused id for a duplicate and acknowledge it without
  * reading it). Californium's own provider counts up from a random start, so one guessed id gives away the next ones.
- * An empty ACK carries nothing but the message id: without DTLS, its 16 random bits are what a spoofer has to guess.
+ * An empty ACK carries nothing but the message id: without DTLS, its random bits are what a spoofer has to guess.
+ *
+ * <p>Ids are drawn below Californium's multicast range ({@code COAP.MULTICAST_BASE_MID}, 65,000 by default): the
+ * endpoint silently drops an empty ACK whose id lies in that range, so a notification sent with such an id is never
+ * acknowledged, times out and ends the device's observation (one notification in 120 did, before this bound).
  * Thread-safe: the map is concurrent, each peer's ids are guarded by their own monitor.
  */
 public final class RandomMessageIds implements MessageIdProvider {
 
-    private static final int MIDS = 1 << 16;
+    /** All 16-bit ids: the bound when the endpoint reserves none for multicast. */
+    static final int ALL_MIDS = 1 << 16;
     private static final int SWEEP_EVERY = 1024;
 
     private final SecureRandom random = new SecureRandom();
+    private final int bound;
     private final long lifetimeNanos;
     private final LongSupplier clock;
     private final Map<InetSocketAddress, Peer> peers = new ConcurrentHashMap<>();
     private final AtomicLong calls = new AtomicLong();
 
-    /** @param lifetimeMillis how long an id stays in use towards its peer (Californium's EXCHANGE_LIFETIME) */
-    public RandomMessageIds(final long lifetimeMillis) {
-        this(lifetimeMillis, System::nanoTime);
+    /**
+     * @param lifetimeMillis how long an id stays in use towards its peer (Californium's EXCHANGE_LIFETIME)
+     * @param multicastBase  the first id of the endpoint's multicast range (Californium's MULTICAST_BASE_MID; 0 or
+     *                       less: none), where ids are never drawn
+     */
+    public RandomMessageIds(final long lifetimeMillis, final int multicastBase) {
+        this(lifetimeMillis, multicastBase, System::nanoTime);
     }
 
     /** With a clock of nanoseconds, for tests. */
-    RandomMessageIds(final long lifetimeMillis, final @NotNull LongSupplier nanoClock) {
+    RandomMessageIds(final long lifetimeMillis, final int multicastBase, final @NotNull LongSupplier nanoClock) {
+        this.bound = multicastBase > 0 && multicastBase < ALL_MIDS ? multicastBase : ALL_MIDS;
         this.lifetimeNanos = lifetimeMillis * 1_000_000L;
         this.clock = nanoClock;
     }
@@ -73,13 +84,13 @@ public final class RandomMessageIds implements MessageIdProvider {
     /** Draws an id for a peer; called under the peer's monitor. */
     private int next(final Peer peer, final InetSocketAddress destination, final long now) {
         peer.expire(now);
-        if (peer.used.size() >= MIDS / 2) {
+        if (peer.used.size() >= bound / 2) {
             throw new IllegalStateException("no free message id towards " + destination + ": " + peer.used.size()
                     + " in use");
         }
         int mid;
         do {
-            mid = random.nextInt(MIDS);
+            mid = random.nextInt(bound);
         } while (peer.used.containsKey(mid));
         peer.used.put(mid, now + lifetimeNanos);
         return mid;
