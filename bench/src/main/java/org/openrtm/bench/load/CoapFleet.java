@@ -22,6 +22,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -43,7 +44,10 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Each device speaks the gateway's session protocol (gateway-coap/README.md): log in, observe its inbox (notifications
  * carry the bare body: {@code Accept: application/octet-stream}), post, heartbeat, log out. Confirmable requests are
  * retransmitted as RFC 7252 says (ACK_TIMEOUT 2 s, doubled, at most 4 times), so a datagram dropped by a full socket
- * buffer costs latency, not a message. Every confirmable notification is acknowledged; a repeated one (same message id)
+ * buffer costs latency, not a message. As RFC 7252 asks of a client (NSTART 1, section 4.7), a device has one request
+ * outstanding at a time: later ones wait, in order, until it is answered or given up, so that a device's messages reach
+ * the gateway in the order it sent them (CoAP keeps no order among concurrent requests) and their latency includes the
+ * wait. Every confirmable notification is acknowledged; a repeated one (same message id)
  * is acknowledged again but handed on once. Thread-safe: requests may be sent from any thread; notifications are
  * handed to the {@link NotificationHandler} on the selector thread and must be handled quickly.
  */
@@ -144,14 +148,16 @@ public final class CoapFleet implements AutoCloseable {
     private static final class Pending {
         final byte[] datagram;
         final int mid;
+        final Token token;
         final CompletableFuture<Response> result = new CompletableFuture<>();
         volatile boolean acknowledged;
         int tries;
         long nextNanos;
 
-        Pending(final byte[] datagram, final int mid) {
+        Pending(final byte[] datagram, final int mid, final Token token) {
             this.datagram = datagram;
             this.mid = mid;
+            this.token = token;
             this.nextNanos = System.nanoTime() + ACK_TIMEOUT_NANOS;
         }
     }
@@ -164,6 +170,8 @@ public final class CoapFleet implements AutoCloseable {
         private final AtomicInteger mids;
         private final AtomicInteger tokens = new AtomicInteger();
         private final Map<Token, Pending> pending = new ConcurrentHashMap<>();
+        /** Requests waiting for the outstanding one to end (NSTART 1); guarded by the device's monitor. */
+        private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
         private final int[] recent = new int[RECENT_MIDS];
         private int recentNext;
         private volatile @Nullable String sid;
@@ -256,10 +264,33 @@ public final class CoapFleet implements AutoCloseable {
             r.setType(CoAP.Type.CON);
             r.setMID(mid);
             r.setToken(token);
-            final Pending p = new Pending(serializer.getByteArray(r), mid);
-            pending.put(token, p);
+            final Pending p = new Pending(serializer.getByteArray(r), mid, token);
+            synchronized (this) {
+                if (!pending.isEmpty() || !waiting.isEmpty()) {
+                    waiting.add(p);
+                    return p.result;
+                }
+                pending.put(token, p);
+            }
             transmit(p.datagram);
             return p.result;
+        }
+
+        /** The outstanding request ended (answered or given up): the next waiting one goes out. */
+        private void nextRequest() {
+            final Pending p;
+            synchronized (this) {
+                if (!pending.isEmpty()) {
+                    return;
+                }
+                p = waiting.poll();
+                if (p == null) {
+                    return;
+                }
+                p.nextNanos = System.nanoTime() + ACK_TIMEOUT_NANOS;
+                pending.put(p.token, p);
+            }
+            transmit(p.datagram);
         }
 
         private void transmit(final byte[] datagram) {
@@ -297,6 +328,7 @@ public final class CoapFleet implements AutoCloseable {
             final Pending p = pending.remove(resp.getToken());
             if (p != null) {
                 p.result.complete(resp);
+                nextRequest();
                 return;
             }
             if (resp.getToken().equals(observation) && resp.getOptions().hasObserve() && resp.getCode().isSuccess()) {
@@ -316,6 +348,7 @@ public final class CoapFleet implements AutoCloseable {
         }
 
         void retransmitDue(final long now) {
+            boolean ended = false;
             for (final Iterator<Map.Entry<Token, Pending>> it = pending.entrySet().iterator(); it.hasNext();) {
                 final Pending p = it.next().getValue();
                 if (p.acknowledged || now < p.nextNanos) {
@@ -326,12 +359,16 @@ public final class CoapFleet implements AutoCloseable {
                     timeouts.increment();
                     p.result.completeExceptionally(new TimeoutException(uid + ": no answer after " + MAX_RETRANSMIT
                             + " retransmissions"));
+                    ended = true;
                     continue;
                 }
                 p.tries++;
                 p.nextNanos = now + (ACK_TIMEOUT_NANOS << p.tries);
                 retransmissions.increment();
                 transmit(p.datagram);
+            }
+            if (ended) {
+                nextRequest();
             }
         }
     }
