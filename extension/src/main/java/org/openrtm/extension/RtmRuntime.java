@@ -271,7 +271,8 @@ public final class RtmRuntime implements AutoCloseable {
         acknowledgements.put(TopicFamily.EVENT, mailboxes);
         acknowledgements.put(TopicFamily.CALL, calls);
 
-        final RtmAuthenticator authenticator = new RtmAuthenticator(tokens, ViaProof.key(secret), sessions, flood);
+        final RtmAuthenticator authenticator = new RtmAuthenticator(tokens, ViaProof.key(secret), sessions, flood,
+                config.get(Settings.CLIENT_QUEUE));
         final RtmSubscriptionAuthorizer authorizer = new RtmSubscriptionAuthorizer(sessions, policy);
         authorizer.addGuard(presence);
         authorizer.addGuard(channels);

@@ -39,6 +39,7 @@ public final class RtmAuthenticator implements SimpleAuthenticator {
     private final byte[] viaKey;
     private final Sessions sessions;
     private final FloodGuard flood;
+    private final long clientQueue;
 
     /**
      * @param tokens   verifies tokens
@@ -46,13 +47,15 @@ public final class RtmAuthenticator implements SimpleAuthenticator {
      *                 with a valid {@code rtm-via-proof}
      * @param sessions where authenticated connections are registered
      * @param flood       which users are refused for a while after being disconnected for flooding
+     * @param clientQueue how many messages HiveMQ may queue per client (limits.client-queue)
      */
     public RtmAuthenticator(final @NotNull Tokens tokens, final byte @NotNull [] viaKey,
-                            final @NotNull Sessions sessions, final @NotNull FloodGuard flood) {
+                            final @NotNull Sessions sessions, final @NotNull FloodGuard flood, final long clientQueue) {
         this.tokens = tokens;
         this.viaKey = viaKey.clone();
         this.sessions = sessions;
         this.flood = flood;
+        this.clientQueue = clientQueue;
     }
 
     @Override
@@ -110,6 +113,9 @@ public final class RtmAuthenticator implements SimpleAuthenticator {
                     connect.getSessionExpiryInterval());
             ConnectionAttributes.bind(input.getConnectionInformation(), connection);
             log.debug("{} authenticated as {}", uid, check.role().wire());
+            // HiveMQ discards, silently, what does not fit in a client's queue (1,000 by default): room for a burst of
+            // channel messages to a member that reads slowly (the mailboxes keep peer messages within their window)
+            output.getClientSettings().setClientQueueSizeMaximum(clientQueue);
             output.authenticateSuccessfully();
         } catch (final RuntimeException e) {
             log.error("Authentication failed unexpectedly: {}", e.toString());

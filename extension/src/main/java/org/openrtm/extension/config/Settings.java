@@ -55,11 +55,17 @@ public final class Settings {
             "Peer messages kept per recipient that is connected and subscribed but has a full window (a burst of many "
                     + "senders, a slow device); they follow in order as acknowledgements come. Beyond it a peer message "
                     + "is refused busy (0x97), never an accepted one dropped. Below offline.max-messages, that is used.");
+    public static final Setting<Integer> CLIENT_QUEUE = Setting.ofInt("limits.client-queue",
+            5_000, 1_000, 1_000_000,
+            "Messages HiveMQ queues per client, the unacknowledged ones included (channel messages, broadcasts, "
+                    + "presence and attribute changes); what does not fit is discarded by HiveMQ without a word. "
+                    + "HiveMQ's own default is 1,000, which a burst of 60 channel members sending 20 messages each "
+                    + "overran. Peer messages and events never need more than offline.window of it.");
     public static final Setting<Integer> OFFLINE_WINDOW = Setting.ofInt("offline.window",
             200, 1, 900,
             "Messages per user and mailbox (inbox, events) handed to the user's MQTT session and not yet acknowledged; "
                     + "the rest wait in the offline cache and follow as acknowledgements come. Keeps them within HiveMQ's "
-                    + "queue per client (1,000 messages, in-flight ones included), which discards what does not fit.");
+                    + "queue per client (limits.client-queue, in-flight ones included), which discards what does not fit.");
 
     // ---------------------------------------------------------------------------------------------- de-duplication
     public static final Setting<Duration> DEDUP_WINDOW = Setting.ofDuration("dedup.window",
@@ -192,7 +198,7 @@ public final class Settings {
     private static final List<Setting<?>> ALL = List.of(
             AUTH_CLOCK_SKEW,
             MAX_PAYLOAD_BYTES, RATE_PER_SECOND, RATE_BURST, FLOOD_REFUSALS, FLOOD_WINDOW, FLOOD_BAN,
-            OFFLINE_MAX_MESSAGES, OFFLINE_TTL, OFFLINE_MAX_EVENTS, OFFLINE_MAX_WAITING_ONLINE, OFFLINE_WINDOW,
+            OFFLINE_MAX_MESSAGES, OFFLINE_TTL, OFFLINE_MAX_EVENTS, OFFLINE_MAX_WAITING_ONLINE, OFFLINE_WINDOW, CLIENT_QUEUE,
             DEDUP_WINDOW,
             NON_RTM_TOPICS,
             PRESENCE_GRACE, PRESENCE_MAX_SUBSCRIPTIONS,
