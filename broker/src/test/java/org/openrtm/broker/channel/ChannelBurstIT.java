@@ -5,15 +5,14 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectRestrictions;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openrtm.broker.testing.Bursts;
 import org.openrtm.broker.testing.EmbeddedBroker;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -54,7 +53,7 @@ class ChannelBurstIT {
         slow.toAsync().subscribeWith().topicFilter("rtm/channel/" + CHANNEL + "/msg/+").qos(MqttQos.AT_LEAST_ONCE)
                 .callback(p -> {
                     received.add(p);
-                    slowReader();
+                    Bursts.readSlowly(10);
                 }).send().join();
 
         final List<Mqtt5BlockingClient> senders = new ArrayList<>();
@@ -76,26 +75,13 @@ class ChannelBurstIT {
 
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                 .untilAsserted(() -> assertThat(received).hasSize(SENDERS * EACH));
-        final Map<String, Integer> next = new HashMap<>();
-        for (final Mqtt5Publish p : received) {
-            final String[] parts = new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8).split(":");
-            final int expected = next.getOrDefault(parts[0], 0);
-            assertThat(Integer.parseInt(parts[1])).as("message of %s", parts[0]).isEqualTo(expected);
-            next.put(parts[0], expected + 1);
-        }
+        Bursts.assertEachSendersOrder(received);
         for (final Mqtt5BlockingClient c : senders) {
             c.disconnect();
         }
         slow.disconnect();
     }
 
-    /** A member that reads slower than the channel is written (a small device, a busy app). */
-    private static void slowReader() {
-        final long until = System.nanoTime() + 10_000_000;
-        while (System.nanoTime() < until) {
-            Thread.onSpinWait();
-        }
-    }
 
     /** All of a sender's messages at once (QoS 1 keeps their order on its connection), as fast as the broker takes them. */
     private static CompletableFuture<Void> sendAll(final Mqtt5AsyncClient c, final int s,
@@ -104,11 +90,9 @@ class ChannelBurstIT {
         for (int i = 0; i < EACH; i++) {
             all.add(c.publish(Mqtt5Publish.builder().topic("rtm/channel/" + CHANNEL + "/msg/burst-s" + s)
                             .qos(MqttQos.AT_LEAST_ONCE)
-                            .payload(("s" + s + ":" + i).getBytes(StandardCharsets.UTF_8)).build())
+                            .payload(Bursts.payload("s" + s, i)).build())
                     .thenAccept(r -> {
-                        final String status = ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getUserProperties()
-                                .asList().stream().filter(p -> p.getName().toString().equals("rtm-status"))
-                                .map(p -> p.getValue().toString()).findFirst().orElse("none");
+                        final String status = Bursts.status(r);
                         statuses.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
                     }));
         }

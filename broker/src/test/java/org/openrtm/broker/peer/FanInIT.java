@@ -5,15 +5,14 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectRestrictions;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openrtm.broker.testing.Bursts;
 import org.openrtm.broker.testing.EmbeddedBroker;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -58,7 +57,7 @@ class FanInIT {
         recipient.toAsync().subscribeWith().topicFilter("rtm/user/" + sink + "/inbox/+").qos(subscriptionQos)
                 .callback(p -> {
                     received.add(p);
-                    slowReader();
+                    Bursts.readSlowly(5);
                 }).send().join();
 
         final List<Mqtt5BlockingClient> senders = new ArrayList<>();
@@ -77,26 +76,13 @@ class FanInIT {
 
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .untilAsserted(() -> assertThat(received).hasSize(SENDERS * EACH));
-        final Map<String, Integer> next = new HashMap<>();
-        for (final Mqtt5Publish p : received) {
-            final String[] parts = new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8).split(":");
-            final int expected = next.getOrDefault(parts[0], 0);
-            assertThat(Integer.parseInt(parts[1])).as("message of %s", parts[0]).isEqualTo(expected);
-            next.put(parts[0], expected + 1);
-        }
+        Bursts.assertEachSendersOrder(received);
         for (final Mqtt5BlockingClient c : senders) {
             c.disconnect();
         }
         recipient.disconnect();
     }
 
-    /** A recipient that reads slower than 100 senders write (a phone app, a busy service): its socket fills up. */
-    private static void slowReader() {
-        final long until = System.nanoTime() + 5_000_000;
-        while (System.nanoTime() < until) {
-            Thread.onSpinWait();
-        }
-    }
 
     private static CompletableFuture<Void> sendInSequence(final Mqtt5AsyncClient c, final String sink, final int s,
                                                           final int i, final Map<String, AtomicInteger> statuses) {
@@ -105,11 +91,9 @@ class FanInIT {
         }
         return c.publish(Mqtt5Publish.builder().topic("rtm/user/" + sink + "/inbox/" + sink + "-s" + s)
                         .qos(MqttQos.AT_LEAST_ONCE)
-                        .payload(("s" + s + ":" + i).getBytes(StandardCharsets.UTF_8)).build())
+                        .payload(Bursts.payload("s" + s, i)).build())
                 .thenCompose(r -> {
-                    final String status = ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getUserProperties()
-                            .asList().stream().filter(p -> p.getName().toString().equals("rtm-status"))
-                            .map(p -> p.getValue().toString()).findFirst().orElse("none");
+                    final String status = Bursts.status(r);
                     statuses.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
                     return sendInSequence(c, sink, s, i + 1, statuses);
                 });
