@@ -87,6 +87,10 @@ final class Link implements MqttCallback {
                 final long rate = ClientCore.parseLong(up.get(Props.RATE));
                 final long burst = ClientCore.parseLong(up.get(Props.RATE_BURST));
                 final boolean present = token.getSessionPresent();
+                final NoDelaySocketFactory s = sockets;
+                if (s != null) {
+                    s.connectionAccepted();
+                }
                 core.onEngine(() -> core.onConnected(Link.this, present, max == null ? 65535 : max, rate, burst));
             }
 
