@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sees every successful CONNACK, the moment a connection becomes its user's current one; only here does HiveMQ tell
  * whether it resumed a session. It also tells the client its publish rate limit ({@code rtm-rate},
- * {@code rtm-rate-burst}), so that a client can pace itself under it instead of being refused. Runs on HiveMQ's extension task thread for the client; never blocks. Thread-safe.
+ * {@code rtm-rate-burst}), so that a client can pace itself under it instead of being refused. Runs on HiveMQ's
+ * extension task thread for the client; never blocks. Thread-safe.
  */
 public final class ConnackTracker implements ConnackOutboundInterceptor {
 
