@@ -216,6 +216,14 @@ public final class ChaosSupport implements AutoCloseable {
                 final Ledger.Report r = ledger.report();
                 log.info("... {}: {} accepted, {} received so far", what, r.accepted() - before.accepted(),
                         r.received() - before.received());
+                if (r.accepted() == r.sent() && !r.missing().isEmpty()) {
+                    // everything was accepted and something has not arrived: say what, by recipient and sender
+                    final Map<String, Long> byStream = new TreeMap<>();
+                    for (final String m : r.missing()) {
+                        byStream.merge(m.substring(0, m.lastIndexOf('|')), 1L, Long::sum);
+                    }
+                    log.info("... missing by recipient<-stream|sender: {}; first ones: {}", byStream, head(r.missing()));
+                }
             }
         }
     }
