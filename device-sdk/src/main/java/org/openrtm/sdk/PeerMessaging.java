@@ -10,10 +10,14 @@ import java.util.concurrent.CompletableFuture;
  * <p>Every send gets a client message id ({@code rtm-cid}) and goes through the client's outbox: while the client is
  * connecting or reconnecting it waits there, and a send whose connection dropped before the server answered is sent
  * again with the same id, which the server recognises, so the peer gets each message exactly once and in send
- * order. The future completes (on the callback executor) with the server's answer, or fails with:
+ * order. The client paces its publishes under the server's rate limit (which the server states at login), and a send
+ * the server refuses as {@code rate_limited} anyway waits and is sent again, with the same id, until its timeout. The
+ * future completes (on the callback executor) with the server's answer, or fails with:
  * <ul>
- *   <li>{@link PayloadTooLargeException}, {@link RateLimitedException}, {@link ForbiddenException},
- *       {@link InvalidRequestException}, {@link ServerErrorException}: the server refused it (nothing delivered);</li>
+ *   <li>{@link PayloadTooLargeException}, {@link ForbiddenException}, {@link InvalidRequestException},
+ *       {@link ServerErrorException}: the server refused it (nothing delivered);</li>
+ *   <li>{@link RateLimitedException}: the timeout ended while the send waited to be sent again after a
+ *       {@code rate_limited} refusal (nothing delivered);</li>
  *   <li>{@link RtmTimeoutException}: no answer within the timeout (default 10 s, from the call);</li>
  *   <li>{@link OutboxFullException}: too many sends pending; {@link NotLoggedInException}: not logged in, or the
  *       client logged out or was aborted while the send was pending.</li>

@@ -7,7 +7,9 @@ import java.time.Duration;
 
 /**
  * The client is over the server's publish rate (protocol status {@code rate_limited}, PUBACK 0x97). Nothing was
- * delivered; try again after {@link #retryAfter()}. The SDK does not retry by itself.
+ * delivered. The SDK paces its publishes under the rate the server states at login and sends a refused one again,
+ * with the same {@code rtm-cid}, after {@link #retryAfter()}: an operation fails with this exception only when its
+ * timeout ends while it waits for that retry.
  */
 public final class RateLimitedException extends RtmException {
 

@@ -42,6 +42,13 @@ public final class Props {
     public static final String REV = "rtm-rev";
     /** On an attribute write: write only if the current revision is this (0: only if the key does not exist). */
     public static final String IF_REV = "rtm-if-rev";
+    /**
+     * On a successful CONNACK: the publishes per second the connection may send (the server's {@code rate_limited}
+     * token bucket refills at this rate); a client paces itself under it.
+     */
+    public static final String RATE = "rtm-rate";
+    /** On a successful CONNACK: the burst of that token bucket (it starts full). */
+    public static final String RATE_BURST = "rtm-rate-burst";
     /** In a CONNECT: how the user is attached ({@code mqtt} or {@code coap}); set by the CoAP gateway. */
     public static final String VIA = "rtm-via";
     /** In a CONNECT with {@code rtm-via: coap}: the gateway's proof that it sent it (see {@link ViaProof}). */

@@ -1,16 +1,23 @@
 package org.openrtm.reliability;
 
+import org.openrtm.sdk.ConnectionChangeReason;
 import org.openrtm.sdk.RtmClient;
+import org.openrtm.sdk.RtmException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -30,6 +37,8 @@ public final class ChaosSupport implements AutoCloseable {
     private final Function<String, String> tokens;
     private final Ledger ledger = new Ledger();
     private final List<RtmClient> clients = new ArrayList<>();
+    /** Failed sends by kind (exception class and error code): every failure is logged and counted. */
+    private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
     private Ledger.Report before = new Ledger.Report(0, 0, 0, 0, List.of(), List.of(), List.of(), List.of());
 
     /**
@@ -54,6 +63,13 @@ public final class ChaosSupport implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(60))
                 .keepAlive(Duration.ofSeconds(60))
                 .build();
+        c.addConnectionListener(change -> {
+            if (change.reason() != ConnectionChangeReason.LOGIN && change.reason() != ConnectionChangeReason.LOGOUT) {
+                log.info("{}: {} -> {} ({}, code {}{})", uid, change.previous(), change.state(), change.reason(),
+                        change.reasonCode() < 0 ? "none" : String.format("0x%02X", change.reasonCode()),
+                        change.detail() != null ? ": " + change.detail() : "");
+            }
+        });
         clients.add(c);
         final long t = System.nanoTime();
         c.login().get(30, TimeUnit.MINUTES);
@@ -130,7 +146,13 @@ public final class ChaosSupport implements AutoCloseable {
             try {
                 for (long i = 0; i < count; i++) {
                     window.acquire();
-                    send.send(i).whenComplete((r, e) -> window.release());
+                    final long seq = i;
+                    send.send(i).whenComplete((r, e) -> {
+                        if (e != null) {
+                            failed(sender.uid(), seq, e);
+                        }
+                        window.release();
+                    });
                 }
             } catch (final InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -138,6 +160,15 @@ public final class ChaosSupport implements AutoCloseable {
         }, "chaos-feed-" + sender.uid());
         t.start();
         return t;
+    }
+
+    /** Logs a send that failed at the sender and counts it by kind (exception class and error code). */
+    private void failed(final String uid, final long seq, final Throwable error) {
+        final Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        final String kind = e.getClass().getSimpleName() + (e instanceof RtmException ? " " + ((RtmException) e).code()
+                : "");
+        failures.computeIfAbsent(kind, k -> new LongAdder()).increment();
+        log.warn("send {} of {} failed: {}: {}", seq, uid, kind, e.getMessage());
     }
 
     /** Waits for every outcome and arrival of the phase, logs its figures, and says whether it passed. */
@@ -155,6 +186,11 @@ public final class ChaosSupport implements AutoCloseable {
                         + " whole run: {}", what, ok ? "PASSED" : "FAILED", String.format("%.1f", seconds),
                 r.sent() - before.sent(), r.accepted() - before.accepted(), r.received() - before.received(),
                 ledger.interruptions(), r);
+        if (!failures.isEmpty()) {
+            final Map<String, Long> byKind = new TreeMap<>();
+            failures.forEach((k, v) -> byKind.put(k, v.sum()));
+            log.warn("sends failed at the sender so far, by kind: {}", byKind);
+        }
         if (!ok) {
             log.warn("missing {}; duplicates {}; out of order {}", head(r.missing()), head(r.duplicates()),
                     head(r.outOfOrder()));
@@ -180,6 +216,14 @@ public final class ChaosSupport implements AutoCloseable {
                 final Ledger.Report r = ledger.report();
                 log.info("... {}: {} accepted, {} received so far", what, r.accepted() - before.accepted(),
                         r.received() - before.received());
+                if (r.accepted() == r.sent() && !r.missing().isEmpty()) {
+                    // everything was accepted and something has not arrived: say what, by recipient and sender
+                    final Map<String, Long> byStream = new TreeMap<>();
+                    for (final String m : r.missing()) {
+                        byStream.merge(m.substring(0, m.lastIndexOf('|')), 1L, Long::sum);
+                    }
+                    log.info("... missing by recipient<-stream|sender: {}; first ones: {}", byStream, head(r.missing()));
+                }
             }
         }
     }

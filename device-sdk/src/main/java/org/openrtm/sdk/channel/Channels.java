@@ -102,7 +102,8 @@ public interface Channels {
      * @param options a whitelist or blacklist, timeout, properties
      * @return the server's answer, with the number of recipients; fails with
      *         {@link org.openrtm.sdk.ForbiddenException} if this client is not a member,
-     *         {@link org.openrtm.sdk.PayloadTooLargeException}, {@link org.openrtm.sdk.RateLimitedException},
+     *         {@link org.openrtm.sdk.PayloadTooLargeException}, {@link org.openrtm.sdk.RateLimitedException} (only when the
+     *         timeout ends while a send refused as rate_limited waits to be sent again: the SDK paces itself),
      *         {@link org.openrtm.sdk.InvalidRequestException}, {@link org.openrtm.sdk.RtmTimeoutException},
      *         {@link org.openrtm.sdk.OutboxFullException}, {@link org.openrtm.sdk.NotLoggedInException}
      * @throws IllegalArgumentException if the channel id is invalid

@@ -12,6 +12,7 @@ import org.openrtm.protocol.Events;
 import org.openrtm.protocol.ParsedTopic;
 import org.openrtm.protocol.Props;
 import org.openrtm.protocol.Rpc;
+import org.openrtm.protocol.RtmStatus;
 import org.openrtm.protocol.RtmTopics;
 import org.openrtm.protocol.TopicFamily;
 import org.openrtm.sdk.ConnectionChange;
@@ -25,6 +26,7 @@ import org.openrtm.sdk.NotLoggedInException;
 import org.openrtm.sdk.OutboxFullException;
 import org.openrtm.sdk.PeerListener;
 import org.openrtm.sdk.PeerMessage;
+import org.openrtm.sdk.RateLimitedException;
 import org.openrtm.sdk.Receipt;
 import org.openrtm.sdk.RtmException;
 import org.openrtm.sdk.RtmTimeoutException;
@@ -125,6 +127,12 @@ final class ClientCore {
     private boolean closed;
     /** Publishes that were retries of an operation sent before (statistics, for tests and logs). */
     private long resends;
+    /** Keeps the publishes under the server's rate limit. */
+    private final Pacer pacer = new Pacer();
+    /** A pump waiting for the pacer, or null. */
+    private ScheduledFuture<?> paceTimer;
+    /** Publishes refused as rate_limited and queued again (statistics, for tests and logs). */
+    private long rateLimited;
 
     ClientCore(final ClientConfig config) {
         this.config = config;
@@ -393,13 +401,19 @@ final class ClientCore {
         }
     }
 
-    void onConnected(final Link l, final boolean sessionPresent, final int receiveMaximum) {
+    /**
+     * @param rate  the server's publish rate limit from the CONNACK ({@code rtm-rate}), or 0 if it did not say
+     * @param burst its burst ({@code rtm-rate-burst}), or 0
+     */
+    void onConnected(final Link l, final boolean sessionPresent, final int receiveMaximum, final long rate,
+                     final long burst) {
         if (l != link) {
             io.execute(l::close);
             return;
         }
         l.connected = true;
         l.window = Math.max(1, receiveMaximum);
+        pacer.limit(rate, burst, l.window, System.nanoTime());
         l.sessionPresent = sessionPresent;
         // a fresh session has none of the features' subscriptions: they ride along with the login's SUBSCRIBE, so
         // that nothing is sent before the channels are joined again
@@ -1019,7 +1033,10 @@ final class ClientCore {
                 requests.put(p.id, p);
             }
             p.timer = schedule(() -> {
-                if (!p.done) {
+                if (!p.done && p.rateLimited != null && outbox.isWaiting(p)) {
+                    // its last answer was rate_limited and it was not sent since: nothing was delivered
+                    finish(p, p.rateLimited);
+                } else if (!p.done) {
                     finish(p, new RtmTimeoutException(Wording.operation(p) + " got no answer within " + timeout
                             + (p.sends > 0 ? " (it was sent; its outcome is unknown)" : " (it was never sent: "
                             + (state == ConnectionState.CONNECTED ? "it waited in the outbox" : "the client was " + state)
@@ -1044,6 +1061,17 @@ final class ClientCore {
             if (p.done) {
                 continue;
             }
+            final long wait = pacer.take(System.nanoTime());
+            if (wait > 0) {
+                outbox.putBack(p);
+                if (paceTimer == null) {
+                    paceTimer = schedule(() -> {
+                        paceTimer = null;
+                        pump();
+                    }, (wait + 999_999) / 1_000_000);
+                }
+                return;
+            }
             try {
                 l.publish(p, message(p));
             } catch (final MqttException e) {
@@ -1062,6 +1090,7 @@ final class ClientCore {
                 resends++;
             }
             p.sends++;
+            p.rateLimited = null;
             p.link = l;
             p.awaitingReply = false;
             l.inFlight.add(p);
@@ -1099,6 +1128,17 @@ final class ClientCore {
                 // a retry that conflicts with the call's state: the first attempt went through before the connection
                 // dropped (the call's events tell the rest)
                 finish(p, new CallAck(DeliveryStatus.DELIVERED, null, true));
+            } else if (!Results.isSuccess(code) && RtmStatus.RATE_LIMITED.code().equals(status)) {
+                // refused before the server looked at it (nothing was delivered or recorded): send it again, with the
+                // same rtm-cid, once the server's bucket has refilled; the send timeout still bounds the wait
+                final RateLimitedException refusal = (RateLimitedException) Results.refusal(code, status, reason);
+                rateLimited++;
+                LOG.log(Level.FINE, "{0}: {1} refused as rate_limited; sent again after the hint",
+                        new Object[] {config.uid, p});
+                p.rateLimited = refusal;
+                final Duration hint = refusal.retryAfter();
+                pacer.refused(hint == null ? 0 : hint.toNanos(), System.nanoTime());
+                outbox.putBack(p);
             } else if (!Results.isSuccess(code)) {
                 finish(p, Results.refusal(code, status, reason));
             } else if (p.kind == Pending.Kind.PEER) {
@@ -1346,11 +1386,14 @@ final class ClientCore {
 
     // ============================================================================================ for tests
 
-    /** A snapshot, taken on the engine: waiting, unfinished, in flight on the current connection, resends. */
+    /**
+     * A snapshot, taken on the engine: waiting, unfinished, in flight on the current connection, resends, publishes
+     * refused as rate_limited (and sent again).
+     */
     CompletableFuture<long[]> outboxCounts() {
         final CompletableFuture<long[]> f = new CompletableFuture<>();
         onEngine(() -> f.complete(new long[] {outbox.waitingCount(), outbox.unfinishedCount(),
-                link == null ? 0 : link.inFlight.size(), resends}));
+                link == null ? 0 : link.inFlight.size(), resends, rateLimited}));
         return f;
     }
 

@@ -11,10 +11,12 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.openrtm.protocol.Props;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -79,10 +81,17 @@ final class Link implements MqttCallback {
         paho.connect(o, null, new MqttActionListener() {
             @Override
             public void onSuccess(final IMqttToken token) {
-                final Integer max = token.getResponseProperties() == null ? null
-                        : token.getResponseProperties().getReceiveMaximum();
+                final MqttProperties props = token.getResponseProperties();
+                final Integer max = props == null ? null : props.getReceiveMaximum();
+                final Map<String, String> up = ClientCore.userProperties(props);
+                final long rate = ClientCore.parseLong(up.get(Props.RATE));
+                final long burst = ClientCore.parseLong(up.get(Props.RATE_BURST));
                 final boolean present = token.getSessionPresent();
-                core.onEngine(() -> core.onConnected(Link.this, present, max == null ? 65535 : max));
+                final NoDelaySocketFactory s = sockets;
+                if (s != null) {
+                    s.connectionAccepted();
+                }
+                core.onEngine(() -> core.onConnected(Link.this, present, max == null ? 65535 : max, rate, burst));
             }
 
             @Override

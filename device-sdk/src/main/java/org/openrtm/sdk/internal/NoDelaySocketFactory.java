@@ -44,8 +44,28 @@ final class NoDelaySocketFactory extends SocketFactory {
     public Socket createSocket() throws IOException {
         final SniffingSocket s = new SniffingSocket(sniffer, patch);
         s.setTcpNoDelay(true);
+        // until the CONNACK, a close resets the connection (see connectionAccepted)
+        s.setSoLinger(true, 0);
         socket = s;
         return s;
+    }
+
+    /**
+     * The server accepted the connection: from now on a close is an ordinary one. Until then a close (an attempt given
+     * up, a connect timeout) resets the connection and discards whatever the kernel still holds to send: a graceful
+     * close would let the kernel go on retransmitting the CONNECT of an abandoned attempt, and on a lossy link it may
+     * reach the server after the CONNECT of the next attempt and take that connection's session over (DISCONNECT
+     * 0x8E), which the client would take for a login elsewhere.
+     */
+    void connectionAccepted() {
+        final SniffingSocket s = socket;
+        if (s != null) {
+            try {
+                s.setSoLinger(false, 0);
+            } catch (final IOException e) {
+                // closed already: nothing to change
+            }
+        }
     }
 
     /**

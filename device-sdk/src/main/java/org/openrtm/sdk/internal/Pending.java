@@ -1,6 +1,7 @@
 package org.openrtm.sdk.internal;
 
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.openrtm.sdk.RateLimitedException;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +43,8 @@ final class Pending {
     int sends;
     /** The connection it was last sent on. */
     Link link;
+    /** Its last answer: refused as rate_limited (it waits to be sent again); null once it is sent again. */
+    RateLimitedException rateLimited;
     /** A request whose PUBACK arrived: waiting for the reply on the event topic. */
     boolean awaitingReply;
     boolean done;

@@ -15,6 +15,11 @@ public final class Internals {
         return ((DefaultRtmClient) client).core().outboxCounts().get(5, TimeUnit.SECONDS)[3];
     }
 
+    /** How many publishes the server refused as rate_limited (each was sent again). */
+    public static long rateLimited(final RtmClient client) throws Exception {
+        return ((DefaultRtmClient) client).core().outboxCounts().get(5, TimeUnit.SECONDS)[4];
+    }
+
     /** How many operations are unfinished (waiting in the outbox, or sent and unanswered). */
     public static long unfinished(final RtmClient client) throws Exception {
         return ((DefaultRtmClient) client).core().outboxCounts().get(5, TimeUnit.SECONDS)[1];

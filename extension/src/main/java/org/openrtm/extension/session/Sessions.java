@@ -65,6 +65,16 @@ public final class Sessions {
         this.rateBurst = rateBurst;
     }
 
+    /** The publishes per second each connection may send (its token bucket's refill rate). */
+    public int ratePerSecond() {
+        return ratePerSecond;
+    }
+
+    /** The burst of each connection's token bucket. */
+    public int rateBurst() {
+        return rateBurst;
+    }
+
     public void addListener(final @NotNull Listener listener) {
         listeners.add(listener);
     }
