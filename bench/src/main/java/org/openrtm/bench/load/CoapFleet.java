@@ -276,6 +276,20 @@ public final class CoapFleet implements AutoCloseable {
             return p.result;
         }
 
+        /** The fleet closed: the outstanding request and the waiting ones fail, so that nobody waits for them. */
+        void abandon() {
+            final List<Pending> ended = new ArrayList<>();
+            synchronized (this) {
+                ended.addAll(pending.values());
+                ended.addAll(waiting);
+                pending.clear();
+                waiting.clear();
+            }
+            for (final Pending p : ended) {
+                p.result.completeExceptionally(new IllegalStateException(uid + ": the fleet was closed"));
+            }
+        }
+
         /** The outstanding request ended (answered or given up): the next waiting one goes out. */
         private void nextRequest() {
             final Pending p;
@@ -446,6 +460,9 @@ public final class CoapFleet implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         closeChannels();
+        for (final Device d : devices) {
+            d.abandon();
+        }
         try {
             selector.close();
         } catch (final IOException e) {

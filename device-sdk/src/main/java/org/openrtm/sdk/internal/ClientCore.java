@@ -75,8 +75,10 @@ final class ClientCore {
     private static final char[] BASE32 = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
     /** The subscriptions of every connection, before the features' ones: inbox, event and call topics. */
     private static final int FIXED_SUBSCRIPTIONS = 3;
-    /** How long {@link #close()} waits for the DISCONNECT (Link.logout waits 2 s for it, 2 s for the server
-     * to close the connection, then 1 s to close). */
+    /**
+     * How long {@link #close()} waits for the DISCONNECT (Link.logout waits 2 s for it, 2 s for the server to close
+     * the connection, then 1 s to close).
+     */
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     final ClientConfig config;
